@@ -1,0 +1,143 @@
+import type { BridgeView, CallModel, ChannelView, EndpointView, TimelineEntry } from './types.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type ChannelDraft = Mutable<Omit<ChannelView, 'timeline'>> & { timeline: TimelineEntry[] };
+
+/**
+ * Copy-on-write over one batch of events: each collection and each channel is
+ * copied at most once per batch, then mutated in place. A batch of k events
+ * over n channels costs O(n + k), not O(n * k), and untouched channels keep
+ * their identity so the renderer can skip them.
+ */
+export class ModelDraft {
+  private channelsCopy: Map<string, ChannelView> | null = null;
+  private endedCopy: Map<string, ChannelView> | null = null;
+  private bridgesCopy: Map<string, BridgeView> | null = null;
+  private endpointsCopy: Map<string, EndpointView> | null = null;
+  private deviceStatesCopy: Map<string, string> | null = null;
+  private readonly ownedChannels = new Set<ChannelDraft>();
+  linkLostAt: number | null;
+  eventsApplied: number;
+  eventsSkipped: number;
+
+  constructor(private readonly base: CallModel) {
+    this.linkLostAt = base.linkLostAt;
+    this.eventsApplied = base.eventsApplied;
+    this.eventsSkipped = base.eventsSkipped;
+  }
+
+  get config(): CallModel['config'] {
+    return this.base.config;
+  }
+
+  get channels(): ReadonlyMap<string, ChannelView> {
+    return this.channelsCopy ?? this.base.channels;
+  }
+
+  get bridges(): ReadonlyMap<string, BridgeView> {
+    return this.bridgesCopy ?? this.base.bridges;
+  }
+
+  get endpoints(): ReadonlyMap<string, EndpointView> {
+    return this.endpointsCopy ?? this.base.endpoints;
+  }
+
+  get ended(): ReadonlyMap<string, ChannelView> {
+    return this.endedCopy ?? this.base.ended;
+  }
+
+  /** A live channel, writable for the rest of this batch. */
+  editChannel(id: string): ChannelDraft | undefined {
+    const current = this.channels.get(id);
+    if (!current) return undefined;
+    if (this.ownedChannels.has(current as ChannelDraft)) return current as ChannelDraft;
+    const copy: ChannelDraft = { ...current, timeline: current.timeline.slice() };
+    this.ownedChannels.add(copy);
+    this.writableChannels().set(id, copy);
+    return copy;
+  }
+
+  putChannel(channel: ChannelDraft): void {
+    this.ownedChannels.add(channel);
+    this.writableChannels().set(channel.id, channel);
+  }
+
+  /** Moves a live channel to the bounded list of ended ones. */
+  endChannel(channel: ChannelDraft): void {
+    this.writableChannels().delete(channel.id);
+    const ended = this.writableEnded();
+    ended.delete(channel.id);
+    ended.set(channel.id, channel);
+    const excess = ended.size - this.config.maxEnded;
+    if (excess > 0) {
+      let dropped = 0;
+      for (const key of ended.keys()) {
+        if (dropped++ >= excess) break;
+        ended.delete(key);
+      }
+    }
+  }
+
+  addTimeline(channel: ChannelDraft, entry: TimelineEntry): void {
+    const timeline = channel.timeline;
+    timeline.push(entry);
+    if (timeline.length > this.config.maxTimeline) {
+      // Keep the first entry (how the call began) and drop the oldest after it.
+      timeline.splice(1, 1);
+      channel.timelineDropped += 1;
+    }
+  }
+
+  putBridge(bridge: BridgeView): void {
+    this.bridgesCopy ??= new Map(this.base.bridges);
+    this.bridgesCopy.set(bridge.id, bridge);
+  }
+
+  deleteBridge(id: string): void {
+    if (!this.bridges.has(id)) return;
+    this.bridgesCopy ??= new Map(this.base.bridges);
+    this.bridgesCopy.delete(id);
+  }
+
+  putEndpoint(endpoint: EndpointView): void {
+    this.endpointsCopy ??= new Map(this.base.endpoints);
+    this.endpointsCopy.set(endpoint.key, endpoint);
+  }
+
+  replaceEndpoints(endpoints: Map<string, EndpointView>): void {
+    this.endpointsCopy = endpoints;
+  }
+
+  putDeviceState(name: string, state: string): void {
+    this.deviceStatesCopy ??= new Map(this.base.deviceStates);
+    this.deviceStatesCopy.set(name, state);
+  }
+
+  replaceDeviceStates(states: Map<string, string>): void {
+    this.deviceStatesCopy = states;
+  }
+
+  finish(): CallModel {
+    return {
+      config: this.base.config,
+      channels: this.channels,
+      ended: this.ended,
+      bridges: this.bridges,
+      endpoints: this.endpoints,
+      deviceStates: this.deviceStatesCopy ?? this.base.deviceStates,
+      linkLostAt: this.linkLostAt,
+      eventsApplied: this.eventsApplied,
+      eventsSkipped: this.eventsSkipped,
+    };
+  }
+
+  private writableChannels(): Map<string, ChannelView> {
+    this.channelsCopy ??= new Map(this.base.channels);
+    return this.channelsCopy;
+  }
+
+  private writableEnded(): Map<string, ChannelView> {
+    this.endedCopy ??= new Map(this.base.ended);
+    return this.endedCopy;
+  }
+}

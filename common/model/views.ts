@@ -1,0 +1,118 @@
+import { isInStasisApp, parseAriTime, type AriBridge, type AriCallerId, type AriChannel, type AriEndpoint } from '../ari.js';
+import type { ChannelDraft } from './draft.js';
+import type { BridgeKind, BridgeView, DialplanPosition, EndpointView, ModelConfig, Party } from './types.js';
+
+/** Conversions from ARI's JSON to the model's views, shared by ARI and console events. */
+
+const NO_PARTY: Party = { name: '', number: '' };
+
+export function partyFrom(id: AriCallerId | undefined): Party {
+  if (!id) return NO_PARTY;
+  const name = typeof id.name === 'string' ? id.name : '';
+  const number = typeof id.number === 'string' ? id.number : '';
+  return name === '' && number === '' ? NO_PARTY : { name, number };
+}
+
+export function dialplanFrom(channel: AriChannel): DialplanPosition | null {
+  const dp = channel.dialplan;
+  if (!dp) return null;
+  return {
+    context: dp.context ?? '',
+    exten: dp.exten ?? '',
+    priority: typeof dp.priority === 'number' ? dp.priority : 0,
+    app: dp.app_name ?? '',
+    appData: dp.app_data ?? '',
+  };
+}
+
+export function newChannel(channel: AriChannel, at: number, config: ModelConfig): ChannelDraft {
+  const state = typeof channel.state === 'string' ? channel.state : 'Unknown';
+  return {
+    id: channel.id,
+    name: typeof channel.name === 'string' ? channel.name : channel.id,
+    state,
+    caller: partyFrom(channel.caller),
+    connected: partyFrom(channel.connected),
+    dialplan: dialplanFrom(channel),
+    inStasis: isInStasisApp(channel, config.app),
+    bridgeId: null,
+    onHold: false,
+    muted: { in: false, out: false },
+    ringing: false,
+    silenced: false,
+    playbacks: [],
+    createdAt: parseAriTime(channel.creationtime, at),
+    answeredAt: state === 'Up' ? at : null,
+    endedAt: null,
+    hangupCause: null,
+    hangupCauseText: null,
+    endedWhileDisconnected: false,
+    approximate: false,
+    timeline: [],
+    timelineDropped: 0,
+  };
+}
+
+/** Copies what a channel snapshot says into the draft; returns what changed, in words. */
+export function mergeChannel(draft: ChannelDraft, channel: AriChannel, at: number): string[] {
+  const changes: string[] = [];
+  if (typeof channel.state === 'string' && channel.state !== draft.state) {
+    changes.push(`state ${draft.state} → ${channel.state}`);
+    draft.state = channel.state;
+    if (channel.state === 'Up' && draft.answeredAt === null) draft.answeredAt = at;
+  }
+  if (typeof channel.name === 'string') draft.name = channel.name;
+  const caller = partyFrom(channel.caller);
+  if (channel.caller && !sameParty(caller, draft.caller)) {
+    changes.push(`caller ${describeParty(caller)}`);
+    draft.caller = caller;
+  }
+  const connected = partyFrom(channel.connected);
+  if (channel.connected && !sameParty(connected, draft.connected)) {
+    changes.push(`connected ${describeParty(connected)}`);
+    draft.connected = connected;
+  }
+  if (channel.dialplan) draft.dialplan = dialplanFrom(channel);
+  return changes;
+}
+
+function sameParty(a: Party, b: Party): boolean {
+  return a.name === b.name && a.number === b.number;
+}
+
+export function describeParty(party: Party): string {
+  if (party.name && party.number) return `${party.name} <${party.number}>`;
+  return party.name || party.number || 'unknown';
+}
+
+function bridgeKind(type: string): BridgeKind {
+  if (type.includes('holding')) return 'holding';
+  if (type.includes('mixing')) return 'mixing';
+  return 'other';
+}
+
+export function bridgeFrom(bridge: AriBridge, at: number, previous?: BridgeView): BridgeView {
+  const bridgeType = bridge.bridge_type ?? previous?.bridgeType ?? '';
+  return {
+    id: bridge.id,
+    name: bridge.name ?? previous?.name ?? '',
+    kind: bridgeKind(bridgeType),
+    bridgeType,
+    technology: bridge.technology ?? previous?.technology ?? '',
+    bridgeClass: bridge.bridge_class ?? previous?.bridgeClass ?? '',
+    creator: bridge.creator ?? previous?.creator ?? '',
+    channelIds: Array.isArray(bridge.channels) ? bridge.channels.filter((id) => typeof id === 'string') : (previous?.channelIds ?? []),
+    createdAt: previous?.createdAt ?? parseAriTime(bridge.creationtime, at),
+  };
+}
+
+export function endpointFrom(endpoint: AriEndpoint): EndpointView {
+  return {
+    key: `${endpoint.technology}/${endpoint.resource}`,
+    technology: endpoint.technology,
+    resource: endpoint.resource,
+    state: endpoint.state ?? 'unknown',
+    channelIds: Array.isArray(endpoint.channel_ids) ? endpoint.channel_ids : [],
+  };
+}
+
