@@ -1,0 +1,449 @@
+/**
+ * ARI REST through ari-client, with every call bounded and every failure
+ * turned into a ConsoleError.
+ *
+ * What ari-client 2.2.0 (swagger-client 2.0.26 over shred 0.8.10) gets wrong,
+ * and what this module does about it:
+ * - Credentials: ari-client registers them in swagger-client's process-global
+ *   `authorizations` registry, so two connections with different users would
+ *   overwrite each other. We hand ari-client empty credentials, remove its
+ *   entry, and register one dispatcher that decorates each request with the
+ *   credentials of the call or connect that issued it (tracked below).
+ * - Status codes: on an HTTP error ari-client rejects with `new Error(body)`,
+ *   dropping the status. The dispatcher wraps shred's response handlers and
+ *   records the status itself.
+ * - Network errors: shred emits them as `request_error`, which swagger-client
+ *   never listens to, so a call to a dead PBX would hang forever. The wrapped
+ *   handlers add that listener.
+ * - Crashes: swagger-client's load failure path does `throw message` inside an
+ *   HTTP callback (an uncaught exception in Electron's main process), and a
+ *   non-JSON body throws the same way. The wrapped handlers catch both.
+ * - Timeouts: neither swagger-client nor ari-client exposes one. Every call and
+ *   the connect run against our own deadline. The unauthenticated reachability
+ *   probe ari-client makes with `request` (no timeout, no agent) cannot be
+ *   bounded: after our deadline it lingers until the peer closes the socket.
+ * - TLS: no CA option exists anywhere. The dispatcher gives shred our own
+ *   https.Agent carrying the CA (shred forwards `agent` to https.request).
+ *   ari-client's probe still uses Node's default trust store; it only rejects
+ *   on ECONNREFUSED/ENOTFOUND/ETIMEDOUT, so a TLS failure there is harmless.
+ * - Base path: ari-client keeps only protocol and host of the base URL, so an
+ *   ARI behind a reverse-proxy path prefix is not reachable over REST (the
+ *   events socket, built by ariUrl, does honour a prefix).
+ * - Noise: swagger-client console.logs a "deprecated version of Swagger" line
+ *   per connect (into its global `log.history`); harmless, left alone.
+ */
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { ConsoleError, type ErrorCode } from '../../common/errors.js';
+import { toPlainJson as plain, type AriBridge, type AriChannel, type AriDeviceState, type AriEndpoint, type AriPlayback, type AsteriskInfo } from './ari-json.js';
+import { ariUrl, basicAuthHeader } from './event-socket.js';
+
+export interface RestOptions {
+  baseUrl: string;
+  username: string;
+  password: string;
+  /** Deadline for the connect and for each call; default 5000 ms. */
+  timeoutMs?: number;
+  caFile?: string;
+}
+
+export type MuteDirection = 'in' | 'out' | 'both';
+
+/** Timings in milliseconds, as ARI's sendDTMF takes them. */
+export interface DtmfOptions { dtmf: string; before?: number; between?: number; duration?: number; after?: number }
+
+export interface OriginateOptions {
+  endpoint: string;
+  extension?: string;
+  context?: string;
+  priority?: number;
+  app?: string;
+  appArgs?: string;
+  callerId?: string;
+  timeout?: number;
+  channelId?: string;
+  /** Id of the second leg of a Local channel (the one running the dialplan). */
+  otherChannelId?: string;
+  variables?: Record<string, string>;
+}
+
+export interface AriRest {
+  info(): Promise<AsteriskInfo>;
+  listChannels(): Promise<AriChannel[]>;
+  listBridges(): Promise<AriBridge[]>;
+  listEndpoints(): Promise<AriEndpoint[]>;
+  listDeviceStates(): Promise<AriDeviceState[]>;
+  answer(channelId: string): Promise<void>;
+  /** A channel that is already gone counts as hung up. */
+  hangup(channelId: string, reason?: string): Promise<void>;
+  ring(channelId: string): Promise<void>;
+  ringStop(channelId: string): Promise<void>;
+  hold(channelId: string): Promise<void>;
+  unhold(channelId: string): Promise<void>;
+  mute(channelId: string, direction: MuteDirection): Promise<void>;
+  unmute(channelId: string, direction: MuteDirection): Promise<void>;
+  sendDtmf(channelId: string, options: DtmfOptions): Promise<void>;
+  startSilence(channelId: string): Promise<void>;
+  stopSilence(channelId: string): Promise<void>;
+  play(channelId: string, media: string, playbackId?: string): Promise<{ playbackId: string }>;
+  originate(options: OriginateOptions): Promise<AriChannel>;
+  continueInDialplan(channelId: string, target: { context?: string; extension?: string; priority?: number }): Promise<void>;
+  createBridge(options: { type: 'mixing' | 'holding'; name?: string; bridgeId?: string }): Promise<AriBridge>;
+  /** A bridge that is already gone counts as destroyed. */
+  destroyBridge(bridgeId: string): Promise<void>;
+  addChannel(bridgeId: string, channelId: string): Promise<void>;
+  removeChannel(bridgeId: string, channelId: string): Promise<void>;
+  /** Rejects calls in flight with not_connected and releases the HTTP agent. */
+  close(): void;
+}
+
+// ---- The slice of ari-client / swagger-client / shred we touch (untyped JS).
+
+type Handler = (arg: unknown) => unknown;
+interface SwaggerHttpObject {
+  url: string;
+  headers: Record<string, unknown>;
+  on: Record<string, Handler>;
+  agent?: unknown;
+}
+interface SwaggerModule {
+  authorizations: { add(name: string, auth: { apply(obj: SwaggerHttpObject): boolean }): unknown; remove(name: string): unknown };
+}
+type Operation = (params: Record<string, unknown>) => PromiseLike<unknown>;
+interface AriClientModule {
+  connect(url: string, user: string, pass: string): PromiseLike<Record<string, unknown>>;
+}
+
+const requireHere = createRequire(import.meta.url);
+const ariClientPath = requireHere.resolve('ari-client');
+// Resolved from ari-client's own location so we patch the instance it uses.
+const swagger = createRequire(ariClientPath)('swagger-client') as SwaggerModule;
+const ariClient = requireHere(ariClientPath) as AriClientModule;
+
+const OPERATIONS = {
+  asterisk: ['getInfo'],
+  channels: ['list', 'answer', 'hangup', 'ring', 'ringStop', 'hold', 'unhold', 'mute', 'unmute', 'sendDTMF', 'startSilence', 'stopSilence', 'play', 'originate', 'continueInDialplan'],
+  bridges: ['list', 'create', 'destroy', 'addChannel', 'removeChannel'],
+  endpoints: ['list'],
+  deviceStates: ['list'],
+} as const;
+
+// ---- Per-request context, for the process-global dispatcher.
+
+interface Transport {
+  origin: string;
+  authorization: string;
+  agent: http.Agent;
+}
+
+/** One logical exchange: a REST call, or the swagger load of a connect. */
+interface Exchange {
+  transport: Transport;
+  status?: number;
+  networkError?: Error;
+  fail(error: unknown): void;
+}
+
+// Set only during the synchronous part of a call: swagger applies
+// authorizations synchronously inside the operation we invoke.
+let calling: Exchange | null = null;
+// The one swagger load in progress; connects are serialized for this.
+let loading: Exchange | null = null;
+let connectQueue: Promise<void> = Promise.resolve();
+let dispatcherInstalled = false;
+
+const dispatcher = {
+  apply(obj: SwaggerHttpObject): boolean {
+    const exchange = calling ?? (loading && originOf(obj.url) === loading.transport.origin ? loading : null);
+    delete obj.headers.Authorization;
+    if (exchange) {
+      obj.headers.Authorization = exchange.transport.authorization;
+      obj.agent = exchange.transport.agent;
+      // shred also copies `agent` into User-Agent; this header wins.
+      obj.headers['user-agent'] = 'ari-console';
+    }
+    // Strays (late requests of an abandoned connect) get no credentials but
+    // are still instrumented, so their failures cannot crash the process.
+    instrument(obj, exchange);
+    return true;
+  },
+};
+
+/**
+ * ShredHttpClient replaces `obj.on` with its own handlers right before handing
+ * obj to shred; a setter lets us wrap those and add `request_error`.
+ */
+function instrument(obj: SwaggerHttpObject, exchange: Exchange | null): void {
+  let handlers = obj.on;
+  const fail = (error: unknown): void => exchange?.fail(error);
+  const wrap = (next: Record<string, Handler>): Record<string, Handler> => {
+    const wrapped: Record<string, Handler> = {};
+    for (const [name, handler] of Object.entries(next)) {
+      wrapped[name] = (response: unknown) => {
+        const status = (response as { status?: unknown } | null)?.status;
+        if (exchange && typeof status === 'number' && status >= 400) exchange.status ??= status;
+        try {
+          return handler(response);
+        } catch (error) {
+          fail(error);
+          return undefined;
+        }
+      };
+    }
+    wrapped.request_error = (error: unknown) => {
+      if (exchange) exchange.networkError ??= error instanceof Error ? error : new Error(String(error));
+      fail(error);
+    };
+    return wrapped;
+  };
+  Object.defineProperty(obj, 'on', {
+    configurable: true,
+    enumerable: true,
+    get: () => handlers,
+    set: (next: Record<string, Handler>) => {
+      handlers = wrap(next);
+    },
+  });
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
+
+// ---- Error mapping.
+
+const NETWORK: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EPIPE: 'connection broken',
+};
+
+function mapError(what: string, error: unknown, exchange: Exchange | null, secrets: string[]): ConsoleError {
+  if (error instanceof ConsoleError) return error;
+  const cause = exchange?.networkError ?? error;
+  const errno = (cause as { code?: unknown } | null)?.code;
+  const status = exchange?.status ?? (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number') {
+    const said = pbxMessage(error);
+    const [code, sentence] = classify(status);
+    return new ConsoleError(code, `${what}: ${sentence}${said ? ` (PBX says: ${scrub(said, secrets)})` : ''}.`, status);
+  }
+  if (exchange?.networkError || typeof errno === 'string') {
+    const code = typeof errno === 'string' ? errno : '';
+    let detail = NETWORK[code];
+    if (!detail && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) detail = `its TLS certificate is not trusted: ${code}`;
+    if (!detail && /EPROTO|SSL|TLS/.test(code)) detail = `TLS handshake failed, is it really https? ${code}`;
+    return new ConsoleError('unavailable', `${what}: cannot reach the PBX (${detail ?? scrub(describe(cause), secrets)}).`);
+  }
+  return new ConsoleError('pbx_error', `${what}: unexpected failure (${scrub(describe(error), secrets)}).`);
+}
+
+function classify(status: number): [ErrorCode, string] {
+  if (status === 404) return ['not_found', 'not found'];
+  if (status === 409 || status === 422) return ['not_in_stasis', "this channel is not under the console's control"];
+  if (status === 400) return ['bad_request', 'the PBX rejected the request'];
+  if (status === 401 || status === 403) return ['unauthorized', 'the PBX refused the ARI username or password'];
+  if (status === 503) return ['unavailable', 'the PBX is unavailable, HTTP 503'];
+  return ['pbx_error', `the PBX reported an error, HTTP ${status}`];
+}
+
+/** ari-client rejects with Error(body) or the raw response; ARI bodies are {"message": …}. */
+function pbxMessage(error: unknown): string | undefined {
+  const raw = error instanceof Error ? error.message : (error as { data?: unknown } | null)?.data;
+  const text = typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : undefined;
+  if (!text) return undefined;
+  try {
+    const message = (JSON.parse(text) as { message?: unknown }).message;
+    if (typeof message === 'string') return message;
+  } catch {
+    // Not JSON, e.g. a proxy's HTML page: quote its start.
+  }
+  return text.slice(0, 200);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : 'no details';
+}
+
+/** Belt and braces: no message may carry a password or URL userinfo. */
+function scrub(text: string, secrets: string[]): string {
+  let out = text.replace(/\/\/[^/\s@]*@/g, '//');
+  for (const secret of secrets) if (secret.length >= 3) out = out.split(secret).join('***');
+  return out;
+}
+
+function withoutUndefined(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
+}
+
+/** Checked before calling: swagger-client throws a bare string on a missing path parameter. */
+function describeTarget(verb: string, kind: 'channel' | 'bridge', id: string): string {
+  if (typeof id !== 'string' || id.length === 0) {
+    throw new ConsoleError('invalid_request', `Cannot ${verb} a ${kind} without its id.`);
+  }
+  return `${verb} ${kind} ${id}`;
+}
+
+// ---- Connect and the client.
+
+export async function connectRest(options: RestOptions): Promise<AriRest> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const origin = new URL(ariUrl(options.baseUrl, '')).origin;
+  const authorization = basicAuthHeader(options.username, options.password);
+  const secrets = [options.password, authorization.slice('Basic '.length)];
+  let ca: Buffer | undefined;
+  try {
+    if (options.caFile) ca = readFileSync(options.caFile);
+  } catch (error) {
+    throw new ConsoleError('invalid_request', `Cannot read the CA certificate file ${options.caFile}: ${describe(error)}.`);
+  }
+  // keepAlive off: Asterisk drops idle sockets after 15 s and a POST racing
+  // that close would fail with ECONNRESET; a fresh LAN connection is cheap.
+  const agent = origin.startsWith('https:') ? new https.Agent({ keepAlive: false, ...(ca ? { ca } : {}) }) : new http.Agent({ keepAlive: false });
+  const transport: Transport = { origin, authorization, agent };
+
+  // The deadline starts when our turn comes: it measures the PBX, not the queue.
+  const previous = connectQueue;
+  let release!: () => void;
+  connectQueue = new Promise<void>((resolve) => (release = resolve));
+  await previous;
+  let client: Record<string, unknown>;
+  try {
+    client = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const what = 'connect to ARI';
+      let done = false;
+      const settle = (action: () => void): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (loading === exchange) loading = null;
+        action();
+      };
+      const exchange: Exchange = { transport, fail: (error) => settle(() => reject(mapError(what, error, exchange, secrets))) };
+      const timer = setTimeout(() => settle(() => reject(new ConsoleError('timeout', `${what}: the PBX did not answer within ${timeoutMs} ms.`))), timeoutMs);
+      loading = exchange;
+      try {
+        const pending = ariClient.connect(origin, '', '');
+        // ari-client just registered its (empty) credentials globally.
+        swagger.authorizations.remove('basic-auth');
+        if (!dispatcherInstalled) swagger.authorizations.add('ari-console', dispatcher);
+        dispatcherInstalled = true;
+        pending.then((value) => settle(() => resolve(value)), exchange.fail);
+      } catch (error) {
+        exchange.fail(error);
+      }
+    });
+    for (const [resource, operations] of Object.entries(OPERATIONS)) {
+      for (const operation of operations) {
+        if (typeof (client[resource] as Record<string, unknown> | undefined)?.[operation] !== 'function') {
+          throw new ConsoleError('pbx_error', `connect to ARI: the PBX's ARI does not offer ${resource}.${operation}.`);
+        }
+      }
+    }
+  } catch (error) {
+    agent.destroy();
+    throw error;
+  } finally {
+    release();
+  }
+  return createRest(client, transport, timeoutMs, secrets);
+}
+
+function createRest(client: Record<string, unknown>, transport: Transport, timeoutMs: number, secrets: string[]): AriRest {
+  let closed = false;
+  const inFlight = new Set<(error: ConsoleError) => void>();
+
+  const invoke = (what: string, resource: string, operation: string, params: Record<string, unknown>): Promise<unknown> =>
+    new Promise<unknown>((resolve, reject) => {
+      if (closed) return reject(new ConsoleError('not_connected', `${what}: the ARI connection is closed.`));
+      let done = false;
+      const settle = (action: () => void): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        inFlight.delete(abort);
+        action();
+      };
+      const abort = (error: ConsoleError): void => settle(() => reject(error));
+      const exchange: Exchange = { transport, fail: (error) => abort(mapError(what, error, exchange, secrets)) };
+      const timer = setTimeout(() => abort(new ConsoleError('timeout', `${what}: the PBX did not answer within ${timeoutMs} ms.`)), timeoutMs);
+      inFlight.add(abort);
+      const run = (client[resource] as Record<string, Operation>)[operation] as Operation;
+      calling = exchange;
+      try {
+        run(withoutUndefined(params)).then((value) => settle(() => resolve(value)), exchange.fail);
+      } catch (error) {
+        exchange.fail(error);
+      } finally {
+        calling = null;
+      }
+    });
+
+  const command = async (what: string, resource: string, operation: string, params: Record<string, unknown>, goneIsFine = false): Promise<void> => {
+    try {
+      await invoke(what, resource, operation, params);
+    } catch (error) {
+      if (!(goneIsFine && error instanceof ConsoleError && error.code === 'not_found')) throw error;
+    }
+  };
+  const onChannel = async (verb: string, channelId: string, operation: string, params: Record<string, unknown> = {}, goneIsFine = false): Promise<void> =>
+    command(describeTarget(verb, 'channel', channelId), 'channels', operation, { channelId, ...params }, goneIsFine);
+  const membership = async (verb: 'add' | 'remove', bridgeId: string, channelId: string, operation: string): Promise<void> => {
+    describeTarget(verb, 'channel', channelId);
+    describeTarget(verb, 'bridge', bridgeId);
+    const what = `${verb} channel ${channelId} ${verb === 'add' ? 'to' : 'from'} bridge ${bridgeId}`;
+    return command(what, 'bridges', operation, { bridgeId, channel: channelId });
+  };
+
+  return {
+    info: async () => plain<AsteriskInfo>(await invoke('read PBX info', 'asterisk', 'getInfo', {})),
+    listChannels: async () => plain<AriChannel[]>(await invoke('list channels', 'channels', 'list', {})),
+    listBridges: async () => plain<AriBridge[]>(await invoke('list bridges', 'bridges', 'list', {})),
+    listEndpoints: async () => plain<AriEndpoint[]>(await invoke('list endpoints', 'endpoints', 'list', {})),
+    listDeviceStates: async () => plain<AriDeviceState[]>(await invoke('list device states', 'deviceStates', 'list', {})),
+    answer: (id) => onChannel('answer', id, 'answer'),
+    hangup: (id, reason) => onChannel('hang up', id, 'hangup', { reason }, true),
+    ring: (id) => onChannel('ring', id, 'ring'),
+    ringStop: (id) => onChannel('stop ringing on', id, 'ringStop'),
+    hold: (id) => onChannel('hold', id, 'hold'),
+    unhold: (id) => onChannel('take off hold', id, 'unhold'),
+    mute: (id, direction) => onChannel('mute', id, 'mute', { direction }),
+    unmute: (id, direction) => onChannel('unmute', id, 'unmute', { direction }),
+    sendDtmf: (id, dtmf) => onChannel('send DTMF to', id, 'sendDTMF', { ...dtmf }),
+    startSilence: (id) => onChannel('start silence on', id, 'startSilence'),
+    stopSilence: (id) => onChannel('stop silence on', id, 'stopSilence'),
+    continueInDialplan: (id, target) => onChannel('continue in dialplan', id, 'continueInDialplan', { ...target }),
+    play: async (channelId, media, playbackId) => {
+      const what = describeTarget(`play ${media} on`, 'channel', channelId);
+      return { playbackId: plain<AriPlayback>(await invoke(what, 'channels', 'play', { channelId, media, playbackId })).id };
+    },
+    originate: async (target) => {
+      const what = `originate a call to ${target.endpoint}`;
+      if (!target.endpoint) throw new ConsoleError('invalid_request', 'Cannot originate a call without an endpoint.');
+      return plain<AriChannel>(await invoke(what, 'channels', 'originate', { ...target }));
+    },
+    createBridge: async ({ type, name, bridgeId }) =>
+      plain<AriBridge>(await invoke(`create a ${type} bridge`, 'bridges', 'create', { type, name, bridgeId })),
+    destroyBridge: async (bridgeId) => command(describeTarget('destroy', 'bridge', bridgeId), 'bridges', 'destroy', { bridgeId }, true),
+    addChannel: (bridgeId, channelId) => membership('add', bridgeId, channelId, 'addChannel'),
+    removeChannel: (bridgeId, channelId) => membership('remove', bridgeId, channelId, 'removeChannel'),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      for (const abort of [...inFlight]) abort(new ConsoleError('not_connected', 'The ARI connection was closed while a request was in flight.'));
+      transport.agent.destroy();
+    },
+  };
+}
