@@ -1,0 +1,93 @@
+import type { EventChannel } from '../common/contract.js';
+import type { ConsoleBackend } from './backend.js';
+import { EngineManager, type EngineTuning } from './engine/manager.js';
+import type { EngineProfile } from './engine/engine.js';
+import { createDispatcher, createHandlers } from './handlers.js';
+import { createLogger, type Logger } from './log.js';
+import { memoryOnlyVault, ProfileStore, type CredentialVault } from './profiles.js';
+
+export interface BackendOptions {
+  /** Where saved profiles live; null keeps them for this run only. */
+  readonly profilesFile?: string | null;
+  readonly vault?: CredentialVault;
+  /** Profiles that come with this run (e.g. the Asterisk sandbox), connected at start. */
+  readonly builtInProfiles?: readonly EngineProfile[];
+  readonly tuning?: EngineTuning;
+  readonly log?: Logger;
+}
+
+export interface NodeBackend {
+  readonly backend: ConsoleBackend;
+  readonly profiles: ProfileStore;
+  readonly engines: EngineManager;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The console's main side without Electron: profiles, engines, the handler
+ * table and the event stream. The Electron shell and the browser host both
+ * wrap this one object.
+ */
+export async function createBackend(options: BackendOptions = {}): Promise<NodeBackend> {
+  const log = options.log ?? createLogger('console');
+  const profiles = new ProfileStore(options.profilesFile ?? null, options.vault ?? memoryOnlyVault);
+  for (const profile of options.builtInProfiles ?? []) profiles.addBuiltIn(profile);
+  await profiles.load();
+
+  const listeners = new Set<(channel: EventChannel, payload: unknown) => void>();
+  const emit = (channel: EventChannel, payload: unknown) => {
+    for (const listener of listeners) {
+      try {
+        listener(channel, payload);
+      } catch (error) {
+        log.error('event listener failed', { channel, error });
+      }
+    }
+  };
+  const engines = new EngineManager(
+    profiles,
+    { status: (status) => emit('engine.status', status), batch: (batch) => emit('engine.events', batch) },
+    log,
+    options.tuning,
+  );
+  const dispatch = createDispatcher(createHandlers({ profiles, engines }), log);
+
+  for (const profile of options.builtInProfiles ?? []) engines.connect(profile.id);
+
+  return {
+    backend: {
+      dispatch,
+      subscribe(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    },
+    profiles,
+    engines,
+    async dispose() {
+      engines.dispose();
+      listeners.clear();
+    },
+  };
+}
+
+/**
+ * A built-in profile from ARI_URL / ARI_USER / ARI_PASSWORD / ARI_APP: how
+ * `npm start` hands the sandbox (or any PBX) to the console without a
+ * password ever touching a file or a command line.
+ */
+export function profileFromEnv(env: NodeJS.ProcessEnv): EngineProfile | null {
+  const baseUrl = env['ARI_URL'];
+  const username = env['ARI_USER'];
+  const password = env['ARI_PASSWORD'];
+  if (!baseUrl || !username || !password) return null;
+  return {
+    id: 'sandbox',
+    name: env['ARI_PROFILE_NAME'] ?? 'Asterisk sandbox',
+    baseUrl,
+    username,
+    password,
+    app: env['ARI_APP'] ?? 'console',
+    subscribeAll: env['ARI_SUBSCRIBE_ALL'] !== 'false',
+  };
+}

@@ -1,0 +1,156 @@
+import {
+  describeIssues,
+  isRequestChannel,
+  requests,
+  type EngineStatus,
+  type ParsedRequestOf,
+  type RequestChannel,
+  type ResponseOf,
+  type Result,
+} from '../common/contract.js';
+import { compact } from '../common/compact.js';
+import { ConsoleError, toErrorShape } from '../common/errors.js';
+import type { ConsoleEvent } from '../common/model/index.js';
+import type { AriEngine } from './engine/engine.js';
+import type { EngineManager } from './engine/manager.js';
+import type { Logger } from './log.js';
+import type { ProfileStore } from './profiles.js';
+
+type Handler<C extends RequestChannel> = (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>>;
+export type HandlerTable = { [C in RequestChannel]: Handler<C> };
+
+export interface HandlerDeps {
+  readonly profiles: ProfileStore;
+  readonly engines: EngineManager;
+}
+
+type FlagEvent = Extract<ConsoleEvent, { type: 'ConsoleChannelFlag' }>;
+
+/**
+ * Runs one channel command and, for the effects ARI does not announce with an
+ * event of its own (mute, ring indication, silence), records them in the
+ * model only once the PBX has accepted the command.
+ */
+async function command(
+  engine: AriEngine,
+  channelId: string,
+  run: (rest: ReturnType<AriEngine['requireRest']>) => Promise<unknown>,
+  flag?: Omit<FlagEvent, 'type' | 'at' | 'channelId'>,
+): Promise<Record<string, never>> {
+  await run(engine.requireRest());
+  if (flag) engine.note({ type: 'ConsoleChannelFlag', at: Date.now(), channelId, ...flag });
+  return {};
+}
+
+/** Every request channel's handler; `satisfies` makes a missing one a compile error. */
+export function createHandlers({ profiles, engines }: HandlerDeps): HandlerTable {
+  const idleStatus = (profileId: string): EngineStatus => {
+    const summary = profiles.list().find((profile) => profile.id === profileId);
+    return { profileId, profileName: summary?.name ?? profileId, supervisor: { status: 'idle' }, pbx: null, skippedFrames: 0 };
+  };
+  const engineFor = (profileId: string) => engines.require(profileId);
+
+  return {
+    'profiles.list': async () => profiles.list(),
+    'profiles.save': async (input) => profiles.save(input),
+    'profiles.remove': async ({ profileId }) => {
+      engines.forget(profileId);
+      await profiles.remove(profileId);
+      return {};
+    },
+    'engine.connect': async ({ profileId }) => engines.connect(profileId),
+    'engine.disconnect': async ({ profileId }) => engines.disconnect(profileId),
+    'engine.statuses': async () => profiles.list().map((profile) => engines.get(profile.id)?.status() ?? idleStatus(profile.id)),
+    'model.snapshot': async ({ profileId }) => {
+      const engine = engines.get(profileId);
+      if (engine) return engine.snapshot();
+      profiles.resolve(profileId);
+      return { profileId, seq: 0, model: emptySerializedModel() };
+    },
+
+    'call.answer': async ({ profileId, channelId }) => command(engineFor(profileId), channelId, (rest) => rest.answer(channelId)),
+    'call.hangup': async ({ profileId, channelId, reason }) => command(engineFor(profileId), channelId, (rest) => rest.hangup(channelId, reason)),
+    'call.ring': async ({ profileId, channelId }) => command(engineFor(profileId), channelId, (rest) => rest.ring(channelId), { flag: 'ring' }),
+    'call.ringStop': async ({ profileId, channelId }) =>
+      command(engineFor(profileId), channelId, (rest) => rest.ringStop(channelId), { flag: 'ring-stop' }),
+    'call.hold': async ({ profileId, channelId }) => command(engineFor(profileId), channelId, (rest) => rest.hold(channelId)),
+    'call.unhold': async ({ profileId, channelId }) => command(engineFor(profileId), channelId, (rest) => rest.unhold(channelId)),
+    'call.mute': async ({ profileId, channelId, direction }) =>
+      command(engineFor(profileId), channelId, (rest) => rest.mute(channelId, direction), { flag: 'mute', direction }),
+    'call.unmute': async ({ profileId, channelId, direction }) =>
+      command(engineFor(profileId), channelId, (rest) => rest.unmute(channelId, direction), { flag: 'unmute', direction }),
+    'call.sendDtmf': async ({ profileId, channelId, dtmf, between, duration }) =>
+      command(engineFor(profileId), channelId, (rest) =>
+        rest.sendDtmf(channelId, compact({ dtmf, between, duration })),
+      ),
+    'call.startSilence': async ({ profileId, channelId }) =>
+      command(engineFor(profileId), channelId, (rest) => rest.startSilence(channelId), { flag: 'silence' }),
+    'call.stopSilence': async ({ profileId, channelId }) =>
+      command(engineFor(profileId), channelId, (rest) => rest.stopSilence(channelId), { flag: 'silence-stop' }),
+    'call.play': async ({ profileId, channelId, media }) => engineFor(profileId).requireRest().play(channelId, media),
+    'call.originate': async ({ profileId, ...options }) => {
+      const channel = await engineFor(profileId).requireRest().originate(compact(options));
+      return { channelId: channel.id };
+    },
+    'call.continue': async ({ profileId, channelId, context, extension, priority }) =>
+      command(engineFor(profileId), channelId, (rest) =>
+        rest.continueInDialplan(channelId, compact({ context, extension, priority })),
+      ),
+    'bridge.create': async ({ profileId, type, name }) => {
+      const bridge = await engineFor(profileId)
+        .requireRest()
+        .createBridge(compact({ type, name }));
+      return { bridgeId: bridge.id };
+    },
+    'bridge.destroy': async ({ profileId, bridgeId }) => {
+      await engineFor(profileId).requireRest().destroyBridge(bridgeId);
+      return {};
+    },
+    'bridge.addChannel': async ({ profileId, bridgeId, channelId }) => {
+      await engineFor(profileId).requireRest().addChannel(bridgeId, channelId);
+      return {};
+    },
+    'bridge.removeChannel': async ({ profileId, bridgeId, channelId }) => {
+      await engineFor(profileId).requireRest().removeChannel(bridgeId, channelId);
+      return {};
+    },
+  } satisfies HandlerTable;
+}
+
+function emptySerializedModel(): ResponseOf<'model.snapshot'>['model'] {
+  return {
+    config: { app: '', maxEnded: 0, maxTimeline: 0 },
+    channels: [],
+    ended: [],
+    bridges: [],
+    endpoints: [],
+    deviceStates: [],
+    linkLostAt: null,
+    eventsApplied: 0,
+    eventsSkipped: 0,
+  };
+}
+
+/**
+ * The single entry point of both transports: takes anything, parses it
+ * against the contract, answers a Result. It never throws and never lets a
+ * stack trace or a raw exception cross to the renderer.
+ */
+export function createDispatcher(handlers: HandlerTable, log: Logger): (channel: unknown, payload: unknown) => Promise<Result<unknown>> {
+  return async (channel, payload) => {
+    if (!isRequestChannel(channel)) {
+      return { ok: false, error: { code: 'unknown_channel', message: 'There is no such request channel.' } };
+    }
+    const parsed = requests[channel].request.safeParse(payload);
+    if (!parsed.success) {
+      return { ok: false, error: { code: 'invalid_request', message: `Invalid ${channel} request: ${describeIssues(parsed.error)}` } };
+    }
+    try {
+      const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
+      return { ok: true, value: await handler(parsed.data) };
+    } catch (error) {
+      if (!(error instanceof ConsoleError)) log.error(`${channel} failed unexpectedly`, { error });
+      return { ok: false, error: toErrorShape(error) };
+    }
+  };
+}
