@@ -1,3 +1,4 @@
+import { uniqueApp } from './harness.js';
 import { createServer, connect as tcpConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isConsoleError, type ErrorCode } from '../../common/errors.js';
@@ -72,13 +73,16 @@ async function relayToAri(): Promise<{ url: string; freeze(): void; stop(): Prom
   return { url: relay.url, freeze: () => (frozen = true), stop: relay.stop };
 }
 
+// An app of this suite's own, so parallel runs on one sandbox do not replace each other.
+const app = ari.sandbox ? uniqueApp('rest') : ari.app;
+
 beforeAll(async () => {
   rest = await connectRest({ baseUrl: ari.baseUrl, username: ari.username, password: ari.password });
   events = openEventSocket({
     baseUrl: ari.baseUrl,
     username: ari.username,
     password: ari.password,
-    app: ari.app,
+    app,
     subscribeAll: false,
     pingIntervalMs: 5000,
     pongTimeoutMs: 5000,
@@ -193,11 +197,11 @@ describe.skipIf(!ari.sandbox)('channels on the sandbox dialplan', () => {
 
   it('drives an unanswered inbound call through every channel command', async () => {
     const channelId = uniqueId('caller');
-    // A unique number dialled into [console-in] identifies our inbound leg even if other suites share the PBX.
-    const number = `9${process.pid}${Date.now() % 1_000_000}${++sequence}`;
+    // [console-app] sends Local/<app>@console-app into Stasis(<app>): only this suite's socket sees it.
+    const endpoint = ari.sandbox ? `Local/${app}@console-app` : `Local/9${process.pid}${++sequence}@console-in`;
     hangupLater(channelId);
-    await rest.originate({ endpoint: `Local/${number}@console-in`, context: 'test', extension: 'wait', channelId, callerId: 'IT <555>' });
-    const start = await eventFor('StasisStart', (e) => channelOf(e).name?.startsWith(`Local/${number}@console-in-`) === true);
+    await rest.originate({ endpoint, context: 'test', extension: 'wait', channelId, callerId: 'IT <555>' });
+    const start = await eventFor('StasisStart', (e) => channelOf(e).name?.startsWith(`${endpoint}-`) === true);
     const inbound = channelOf(start).id as string;
     hangupLater(inbound);
     await rest.ring(inbound);
@@ -224,7 +228,7 @@ describe.skipIf(!ari.sandbox)('channels on the sandbox dialplan', () => {
   it('bridges a Stasis channel: create, add, remove, destroy', async () => {
     const channelId = uniqueId('bridged');
     hangupLater(channelId);
-    const channel = await rest.originate({ endpoint: 'Local/wait@test', app: ari.app, appArgs: 'it', channelId, variables: { IT_MARK: 'yes' } });
+    const channel = await rest.originate({ endpoint: 'Local/wait@test', app, appArgs: 'it', channelId, variables: { IT_MARK: 'yes' } });
     expect(channel.id).toBe(channelId);
     await eventFor('StasisStart', (e) => channelOf(e).id === channelId);
     const bridgeId = uniqueId('bridge');

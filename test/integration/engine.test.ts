@@ -26,7 +26,7 @@ describe('the engine against a real Asterisk', () => {
   });
 
   it('follows the seed call flow: enters the app ringing, is answered after a delay, plays silence, hangs up', async () => {
-    const { stasisId } = await placeInboundCall(outside, 'Alice <200>');
+    const { stasisId } = await placeInboundCall(outside, console_.engine.profile.app, 'Alice <200>');
     await waitFor(() => live(console_.model(), stasisId)?.inStasis === true, 10_000, 'call in the app');
     const ringing = live(console_.model(), stasisId)!;
     expect(ringing.state).toBe('Ring');
@@ -60,8 +60,8 @@ describe('the engine against a real Asterisk', () => {
   });
 
   it('puts two calls into a mixing bridge and takes one out', async () => {
-    const a = await placeInboundCall(outside, 'Bob <201>');
-    const b = await placeInboundCall(outside, 'Carol <202>');
+    const a = await placeInboundCall(outside, console_.engine.profile.app, 'Bob <201>');
+    const b = await placeInboundCall(outside, console_.engine.profile.app, 'Carol <202>');
     await waitFor(() => Boolean(live(console_.model(), a.stasisId)?.inStasis && live(console_.model(), b.stasisId)?.inStasis), 10_000, 'both calls');
     await console_.request('call.answer', { profileId: PROFILE_ID, channelId: a.stasisId });
     await console_.request('call.answer', { profileId: PROFILE_ID, channelId: b.stasisId });
@@ -98,7 +98,7 @@ describe('the engine against a real Asterisk', () => {
     const notFound = await console_.raw('call.answer', { profileId: PROFILE_ID, channelId: 'no-such-channel' });
     expect(notFound.error?.code).toBe('not_found');
 
-    const { callerId, stasisId } = await placeInboundCall(outside);
+    const { callerId, stasisId } = await placeInboundCall(outside, console_.engine.profile.app);
     await waitFor(() => live(console_.model(), stasisId)?.inStasis === true, 10_000, 'call in the app');
     const notInStasis = await console_.raw('call.answer', { profileId: PROFILE_ID, channelId: callerId });
     expect(notInStasis.error?.code).toBe('not_in_stasis');
@@ -137,7 +137,7 @@ describe.runIf(inject('ari').sandbox)('when the PBX goes away mid-call', () => {
   });
 
   async function answeredCall(caller: string): Promise<string> {
-    const { stasisId } = await placeInboundCall(outside, caller);
+    const { stasisId } = await placeInboundCall(outside, console_.engine.profile.app, caller);
     await waitFor(() => live(console_.model(), stasisId)?.inStasis === true, 10_000, 'call in the app');
     await console_.request('call.answer', { profileId: PROFILE_ID, channelId: stasisId });
     await waitFor(() => live(console_.model(), stasisId)?.state === 'Up', 5000, 'answered');

@@ -9,6 +9,15 @@ import type { RequestChannel, RequestOf } from '../../common/contract.js';
 
 export const PROFILE_ID = 'sandbox';
 
+/**
+ * An app name of this test run's own: runs sharing one sandbox would otherwise
+ * replace each other's socket (ApplicationReplaced). The sandbox dialplan's
+ * [console-app] context sends Local/<app>@console-app into Stasis(<app>).
+ */
+export function uniqueApp(prefix = 'test'): string {
+  return `${prefix}${process.pid}x${Math.random().toString(36).slice(2, 8)}`;
+}
+
 export function sandboxProfile(overrides: Partial<EngineProfile> = {}): EngineProfile {
   const ari = inject('ari');
   return {
@@ -17,7 +26,7 @@ export function sandboxProfile(overrides: Partial<EngineProfile> = {}): EnginePr
     baseUrl: ari.baseUrl,
     username: ari.username,
     password: ari.password,
-    app: ari.app,
+    app: inject('ari').sandbox ? uniqueApp() : ari.app,
     subscribeAll: true,
     ...overrides,
   };
@@ -72,17 +81,17 @@ export async function world(): Promise<AriRest> {
 let callCounter = 0;
 
 /**
- * An inbound call ringing at the console: Local/100@console-in runs
- * Stasis(console) unanswered (leg ;2 = `stasisId`), while leg ;1 (`callerId`)
+ * An inbound call ringing at the console: Local/<app>@console-app runs
+ * Stasis(<app>) unanswered (leg ;2 = `stasisId`), while leg ;1 (`callerId`)
  * plays the caller and, once answered, waits in [test] `wait`.
  */
-export async function placeInboundCall(rest: AriRest, caller = 'Alice <200>'): Promise<{ callerId: string; stasisId: string }> {
+export async function placeInboundCall(rest: AriRest, app: string, caller = 'Alice <200>'): Promise<{ callerId: string; stasisId: string }> {
   callCounter += 1;
   const base = `t${Date.now().toString(36)}-${callCounter}`;
   const callerLeg = `${base}-caller`;
   const stasisLeg = `${base}-in`;
   await rest.originate({
-    endpoint: 'Local/100@console-in',
+    endpoint: inject('ari').sandbox ? `Local/${app}@console-app` : 'Local/100@console-in',
     context: 'test',
     extension: 'wait',
     callerId: caller,
