@@ -97,9 +97,9 @@ export function createHandlers({ profiles, engines }: HandlerDeps): HandlerTable
         rest.continueInDialplan(channelId, compact({ context, extension, priority })),
       ),
     'bridge.create': async ({ profileId, type, name }) => {
-      const bridge = await engineFor(profileId)
-        .requireRest()
-        .createBridge(compact({ type, name }));
+      const engine = engineFor(profileId);
+      const bridge = await engine.requireRest().createBridge(compact({ type, name }));
+      engine.watch(`bridge:${bridge.id}`);
       return { bridgeId: bridge.id };
     },
     'bridge.destroy': async ({ profileId, bridgeId }) => {

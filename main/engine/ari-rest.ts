@@ -95,6 +95,8 @@ export interface AriRest {
   destroyBridge(bridgeId: string): Promise<void>;
   addChannel(bridgeId: string, channelId: string): Promise<void>;
   removeChannel(bridgeId: string, channelId: string): Promise<void>;
+  /** Adds an event source (`channel:<id>`, `bridge:<id>`) to the app's subscriptions. */
+  subscribe(app: string, eventSource: string): Promise<void>;
   /** Rejects calls in flight with not_connected and releases the HTTP agent. */
   close(): void;
 }
@@ -128,6 +130,7 @@ const OPERATIONS = {
   bridges: ['list', 'create', 'destroy', 'addChannel', 'removeChannel'],
   endpoints: ['list'],
   deviceStates: ['list'],
+  applications: ['subscribe'],
 } as const;
 
 // ---- Per-request context, for the process-global dispatcher.
@@ -439,6 +442,7 @@ function createRest(client: Record<string, unknown>, transport: Transport, timeo
     destroyBridge: async (bridgeId) => command(describeTarget('destroy', 'bridge', bridgeId), 'bridges', 'destroy', { bridgeId }, true),
     addChannel: (bridgeId, channelId) => membership('add', bridgeId, channelId, 'addChannel'),
     removeChannel: (bridgeId, channelId) => membership('remove', bridgeId, channelId, 'removeChannel'),
+    subscribe: (app, eventSource) => command(`subscribe ${app} to ${eventSource}`, 'applications', 'subscribe', { applicationName: app, eventSource }),
     close: () => {
       if (closed) return;
       closed = true;

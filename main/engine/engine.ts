@@ -126,6 +126,22 @@ export class AriEngine {
     throw new ConsoleError('not_connected', `${this.profile.name} is not connected to the PBX.`);
   }
 
+  /**
+   * Without subscribeAll, Asterisk sends an app nothing about its channels
+   * once they leave Stasis - not even ChannelDestroyed - and nothing about
+   * bridges it did not see created. Subscribing to each one we meet keeps
+   * hangups from being missed. No-op with subscribeAll, which sees it all.
+   */
+  watch(eventSource: string): void {
+    if (this.profile.subscribeAll || !this.rest) return;
+    this.rest.subscribe(this.profile.app, eventSource).catch((error: unknown) => {
+      // Gone already (404) is fine: its end reached us or the snapshot will say.
+      if (!(error instanceof ConsoleError && error.code === 'not_found')) {
+        this.log.warn(`could not subscribe to ${eventSource}`, { profile: this.profile.id, error });
+      }
+    });
+  }
+
   /** Records what ARI does not announce by itself (mute, ring indication, silence). */
   note(event: ConsoleEvent): void {
     this.enqueue(event);
@@ -244,6 +260,9 @@ export class AriEngine {
       this.pending.push(...restored, ...buffered);
       this.flush();
       this.everLive = true;
+      // A new socket starts with no subscriptions beyond the app itself.
+      for (const channel of this.model.channels.values()) if (channel.inStasis) this.watch(`channel:${channel.id}`);
+      for (const bridge of this.model.bridges.values()) this.watch(`bridge:${bridge.id}`);
       this.dispatch({ type: 'live' });
     } catch (error) {
       if (!current()) return;
@@ -311,6 +330,7 @@ export class AriEngine {
       this.dispatch({ type: 'replaced' });
       return;
     }
+    if (event.type === 'StasisStart' && typeof event.channel?.id === 'string') this.watch(`channel:${event.channel.id}`);
     if (this.syncBuffer) this.syncBuffer.push(event);
     else this.enqueue(event);
   }

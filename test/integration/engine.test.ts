@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { callReport } from '../../common/model/index.js';
 import type { AriRest } from '../../main/engine/ari-rest.js';
-import { anyChannel, live, placeInboundCall, PROFILE_ID, sleep, startConsole, waitFor, world, type Console } from './harness.js';
+import { anyChannel, live, placeInboundCall, PROFILE_ID, sandboxProfile, sleep, startConsole, waitFor, world, type Console } from './harness.js';
 
 describe('the engine against a real Asterisk', () => {
   let console_: Console;
@@ -116,6 +116,32 @@ describe('the engine against a real Asterisk', () => {
     await console_.request('call.hangup', { profileId: PROFILE_ID, channelId: stasisId });
     await waitFor(() => !console_.model().channels.has(callerId) && !console_.model().channels.has(stasisId), 5000, 'call gone');
     expect(console_.model().bridges).toEqual(before.bridges);
+  });
+});
+
+describe('without subscribeAll', () => {
+  it('still sees the hangup of a call that left the app, and the end of its bridges', async () => {
+    const console_ = await startConsole({}, sandboxProfile({ subscribeAll: false }));
+    const outside = await world();
+    try {
+      const { callerId, stasisId } = await placeInboundCall(outside, console_.engine.profile.app, 'Heidi <207>');
+      await waitFor(() => live(console_.model(), stasisId)?.inStasis === true, 10_000, 'call in the app');
+      await console_.request('call.answer', { profileId: PROFILE_ID, channelId: stasisId });
+      const { bridgeId } = (await console_.request('bridge.create', { profileId: PROFILE_ID, type: 'holding' })) as { bridgeId: string };
+      await console_.request('bridge.addChannel', { profileId: PROFILE_ID, bridgeId, channelId: stasisId });
+      await waitFor(() => console_.model().bridges.get(bridgeId)?.channelIds.length === 1, 5000, 'bridge with the call');
+
+      // The caller hangs up: Asterisk would send this app nothing past StasisEnd.
+      await outside.hangup(callerId);
+      await waitFor(() => console_.model().ended.has(stasisId), 5000, 'hangup seen');
+      expect(console_.model().ended.get(stasisId)?.hangupCauseText).toBeTruthy();
+
+      await outside.destroyBridge(bridgeId);
+      await waitFor(() => !console_.model().bridges.has(bridgeId), 5000, 'bridge end seen');
+    } finally {
+      outside.close();
+      await console_.close();
+    }
   });
 });
 
