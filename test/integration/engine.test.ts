@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { callReport } from '../../common/model/index.js';
 import type { AriRest } from '../../main/engine/ari-rest.js';
+import type * as SandboxModule from '../asterisk/sandbox.mjs';
 import { anyChannel, live, placeInboundCall, PROFILE_ID, sandboxProfile, sleep, startConsole, waitFor, world, type Console } from './harness.js';
 
 describe('the engine against a real Asterisk', () => {
@@ -145,8 +146,10 @@ describe('without subscribeAll', () => {
   });
 });
 
+type Sandbox = typeof SandboxModule;
+
 describe.runIf(inject('ari').sandbox)('when the PBX goes away mid-call', () => {
-  let sandbox: typeof import('../asterisk/sandbox.mjs');
+  let sandbox: Sandbox;
   let console_: Console;
   let outside: AriRest;
 
