@@ -10,11 +10,12 @@ import {
 } from '../common/contract.js';
 import { compact } from '../common/compact.js';
 import { ConsoleError, toErrorShape } from '../common/errors.js';
-import type { ConsoleEvent } from '../common/model/index.js';
+import { createModel, serializeModel, type ConsoleEvent } from '../common/model/index.js';
 import type { AriEngine } from './engine/engine.js';
 import type { EngineManager } from './engine/manager.js';
 import type { Logger } from './log.js';
 import type { ProfileStore } from './profiles.js';
+import { APP_VERSION, fixedUpdateService, type UpdateService } from './updates.js';
 
 type Handler<C extends RequestChannel> = (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>>;
 export type HandlerTable = { [C in RequestChannel]: Handler<C> };
@@ -22,6 +23,8 @@ export type HandlerTable = { [C in RequestChannel]: Handler<C> };
 export interface HandlerDeps {
   readonly profiles: ProfileStore;
   readonly engines: EngineManager;
+  /** Supplied by the Electron shell; without it (browser host) updates answer "managed by the desktop app". */
+  readonly updates?: UpdateService;
 }
 
 type FlagEvent = Extract<ConsoleEvent, { type: 'ConsoleChannelFlag' }>;
@@ -43,7 +46,7 @@ async function command(
 }
 
 /** Every request channel's handler; `satisfies` makes a missing one a compile error. */
-export function createHandlers({ profiles, engines }: HandlerDeps): HandlerTable {
+export function createHandlers({ profiles, engines, updates = fixedUpdateService('desktop-only', APP_VERSION) }: HandlerDeps): HandlerTable {
   const idleStatus = (profileId: string): EngineStatus => {
     const summary = profiles.list().find((profile) => profile.id === profileId);
     return { profileId, profileName: summary?.name ?? profileId, supervisor: { status: 'idle' }, pbx: null, skippedFrames: 0 };
@@ -54,8 +57,9 @@ export function createHandlers({ profiles, engines }: HandlerDeps): HandlerTable
     'profiles.list': async () => profiles.list(),
     'profiles.save': async (input) => profiles.save(input),
     'profiles.remove': async ({ profileId }) => {
-      engines.forget(profileId);
+      // Store first: a refused removal (the built-in profile) must not cost its live engine.
       await profiles.remove(profileId);
+      engines.forget(profileId);
       return {};
     },
     'engine.connect': async ({ profileId }) => engines.connect(profileId),
@@ -64,8 +68,10 @@ export function createHandlers({ profiles, engines }: HandlerDeps): HandlerTable
     'model.snapshot': async ({ profileId }) => {
       const engine = engines.get(profileId);
       if (engine) return engine.snapshot();
-      profiles.resolve(profileId);
-      return { profileId, seq: 0, model: emptySerializedModel() };
+      // Not connected yet: an empty model with the profile's real bounds, so a
+      // renderer that starts from it keeps ended calls once batches arrive.
+      const { app } = profiles.resolve(profileId);
+      return { profileId, seq: 0, model: serializeModel(createModel({ app })) };
     },
 
     'call.answer': async ({ profileId, channelId }) => command(engineFor(profileId), channelId, (rest) => rest.answer(channelId)),
@@ -114,22 +120,13 @@ export function createHandlers({ profiles, engines }: HandlerDeps): HandlerTable
       await engineFor(profileId).requireRest().removeChannel(bridgeId, channelId);
       return {};
     },
+
+    'update.get': async () => updates.status(),
+    'update.setEnabled': async ({ enabled }) => updates.setEnabled(enabled),
+    'update.restartNow': async () => updates.restartNow(),
   } satisfies HandlerTable;
 }
 
-function emptySerializedModel(): ResponseOf<'model.snapshot'>['model'] {
-  return {
-    config: { app: '', maxEnded: 0, maxTimeline: 0 },
-    channels: [],
-    ended: [],
-    bridges: [],
-    endpoints: [],
-    deviceStates: [],
-    linkLostAt: null,
-    eventsApplied: 0,
-    eventsSkipped: 0,
-  };
-}
 
 /**
  * The single entry point of both transports: takes anything, parses it
