@@ -5,6 +5,9 @@ import type { EngineProfile } from './engine/engine.js';
 import { createDispatcher, createHandlers } from './handlers.js';
 import { createLogger, type Logger } from './log.js';
 import { memoryOnlyVault, ProfileStore, type CredentialVault } from './profiles.js';
+import { RawEventLog } from './raw-events.js';
+import { SessionRecorder } from './recorder.js';
+import { APP_VERSION, type UpdateService } from './updates.js';
 
 export interface BackendOptions {
   /** Where saved profiles live; null keeps them for this run only. */
@@ -14,6 +17,10 @@ export interface BackendOptions {
   readonly builtInProfiles?: readonly EngineProfile[];
   readonly tuning?: EngineTuning;
   readonly log?: Logger;
+  /** The Electron shell's updater; the browser host has none and answers "managed by the desktop app". */
+  readonly updates?: UpdateService;
+  /** Where session recordings are written; without one, recording answers `unavailable`. */
+  readonly recordingsDir?: string | null;
 }
 
 export interface NodeBackend {
@@ -44,13 +51,34 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
       }
     }
   };
+  // Fed from the batches, not the engine's onRawEvent: batches carry every ARI
+  // event the engine accepted plus the console's own (link lost, mute, hold),
+  // which a raw list and a faithful replay both need, in the order applied.
+  const rawEvents = new RawEventLog();
+  const recorder = new SessionRecorder({
+    dir: options.recordingsDir ?? null,
+    onStatus: (status) => emit('recording.status', status),
+    log,
+    consoleVersion: APP_VERSION,
+  });
   const engines = new EngineManager(
     profiles,
-    { status: (status) => emit('engine.status', status), batch: (batch) => emit('engine.events', batch) },
+    {
+      status: (status) => emit('engine.status', status),
+      batch: (batch) => {
+        rawEvents.add(batch.profileId, batch.events, Date.now());
+        recorder.add(batch);
+        emit('engine.events', batch);
+      },
+    },
     log,
     options.tuning,
   );
-  const dispatch = createDispatcher(createHandlers({ profiles, engines }), log);
+  const dispatch = createDispatcher(
+    createHandlers({ profiles, engines, rawEvents, recorder, ...(options.updates ? { updates: options.updates } : {}) }),
+    log,
+  );
+  const stopUpdateEvents = options.updates?.subscribe((status) => emit('update.status', status));
 
   for (const profile of options.builtInProfiles ?? []) engines.connect(profile.id);
 
@@ -65,7 +93,9 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
     profiles,
     engines,
     async dispose() {
+      stopUpdateEvents?.();
       engines.dispose();
+      await recorder.dispose();
       listeners.clear();
     },
   };

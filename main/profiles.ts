@@ -25,6 +25,18 @@ export const memoryOnlyVault: CredentialVault = {
   open: (sealed) => sealed,
 };
 
+/**
+ * The password as typed, in the profiles file (mode 0600). Used only for a
+ * profile whose save carried `allowPlaintext: true`: the UI asked the user
+ * after being told the keychain is unavailable.
+ */
+export const plaintextVault: CredentialVault = {
+  kind: 'plaintext',
+  canPersist: true,
+  seal: (password) => password,
+  open: (sealed) => sealed,
+};
+
 interface StoredProfile {
   id: string;
   name: string;
@@ -32,6 +44,7 @@ interface StoredProfile {
   username: string;
   app: string;
   subscribeAll: boolean;
+  caFile?: string;
   /** Sealed by the vault; absent for profiles whose password lives only in memory. */
   sealedPassword?: string;
   vault?: CredentialVault['kind'];
@@ -86,7 +99,8 @@ export class ProfileStore {
     if (!stored) throw new ConsoleError('no_profile', `There is no connection profile "${id}".`);
     const password = this.passwordOf(stored);
     if (password === null) throw new ConsoleError('bad_request', `Profile "${stored.name}" has no password stored; edit it and enter the password.`);
-    return { id: stored.id, name: stored.name, baseUrl: stored.baseUrl, username: stored.username, password, app: stored.app, subscribeAll: stored.subscribeAll };
+    const { id: storedId, name, baseUrl, username, app, subscribeAll, caFile } = stored;
+    return { id: storedId, name, baseUrl, username, password, app, subscribeAll, ...(caFile ? { caFile } : {}) };
   }
 
   async save(input: ProfileInput): Promise<ProfileSummary> {
@@ -95,10 +109,13 @@ export class ProfileStore {
     const previous = this.profiles.get(id);
     if (input.id && !previous) throw new ConsoleError('no_profile', `There is no connection profile "${input.id}".`);
     const next: StoredProfile = { id, name: input.name, baseUrl: input.baseUrl, username: input.username, app: input.app, subscribeAll: input.subscribeAll };
+    if (input.caFile !== undefined) next.caFile = input.caFile;
     if (input.password !== undefined) {
-      if (this.vault.canPersist) {
-        next.sealedPassword = this.vault.seal(input.password);
-        next.vault = this.vault.kind;
+      // Encrypted where the OS can; in the clear only when the user said so.
+      const vault = this.vault.canPersist ? this.vault : input.allowPlaintext === true ? plaintextVault : null;
+      if (vault) {
+        next.sealedPassword = vault.seal(input.password);
+        next.vault = vault.kind;
         this.memoryPasswords.delete(id);
       } else {
         this.memoryPasswords.set(id, input.password);
@@ -123,6 +140,7 @@ export class ProfileStore {
     const inMemory = this.memoryPasswords.get(stored.id);
     if (inMemory !== undefined) return inMemory;
     if (stored.sealedPassword === undefined) return null;
+    if (stored.vault === plaintextVault.kind) return plaintextVault.open(stored.sealedPassword);
     if (stored.vault !== this.vault.kind) {
       throw new ConsoleError('bad_request', `The password of "${stored.name}" was stored with ${stored.vault ?? 'another store'}, which is not available here; enter it again.`);
     }
@@ -137,7 +155,9 @@ export class ProfileStore {
       username: stored.username,
       app: stored.app,
       subscribeAll: stored.subscribeAll,
+      caFile: stored.caFile ?? null,
       hasPassword: this.memoryPasswords.has(stored.id) || stored.sealedPassword !== undefined,
+      vault: this.memoryPasswords.has(stored.id) ? 'memory-only' : stored.sealedPassword !== undefined ? (stored.vault ?? null) : null,
       builtIn: this.builtIn.has(stored.id),
     };
   }

@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createBackend, profileFromEnv } from '../backend-node.js';
@@ -6,12 +7,20 @@ import { createLogger } from '../log.js';
 import { startBrowserHost } from './server.js';
 
 /**
- * `node out/main/browser-host.js [--profiles FILE]`: the console without
+ * `node out/main/browser-host.js [--profiles FILE] [--recordings DIR]`: the console without
  * Electron. Serves out/renderer next to this file; PORT picks the port
  * (default: any free one); ARI_URL/ARI_USER/ARI_PASSWORD add a built-in
  * profile exactly as for the Electron shell. Without --profiles, saved
- * profiles last for this run only. Prints the address to open, token included.
+ * profiles last for this run only. Session recordings go to --recordings, or
+ * CONSOLE_RECORDINGS_DIR, or ${XDG_CACHE_HOME:-~/.cache}/ari-console/recordings.
+ * Prints the address to open, token included.
  */
+
+function recordingsDir(option: string | undefined): string {
+  const chosen = option ?? process.env['CONSOLE_RECORDINGS_DIR'];
+  if (chosen) return resolve(chosen);
+  return join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'ari-console', 'recordings');
+}
 
 const logger = createLogger('browser-host');
 
@@ -26,6 +35,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       profiles: { type: 'string' },
+      recordings: { type: 'string' },
     },
     strict: true,
   });
@@ -38,11 +48,13 @@ async function main(): Promise<void> {
     profilesFile: values.profiles === undefined ? null : resolve(values.profiles),
     builtInProfiles: builtIn ? [builtIn] : [],
     log: logger,
+    recordingsDir: recordingsDir(values.recordings),
   });
   const host = await startBrowserHost({ backend, rendererDir, port, logger }).catch(async (error: unknown) => {
     await dispose();
     throw error;
   });
+  process.stdout.write(`Session recordings go to ${recordingsDir(values.recordings)}\n`);
   process.stdout.write(`Console ready at ${host.url}\n`);
 
   let stopping = false;

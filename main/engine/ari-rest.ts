@@ -26,6 +26,8 @@
  *   https.Agent carrying the CA (shred forwards `agent` to https.request).
  *   ari-client's probe still uses Node's default trust store; it only rejects
  *   on ECONNREFUSED/ENOTFOUND/ETIMEDOUT, so a TLS failure there is harmless.
+ *   Asterisk's swagger says http:// even over TLS; the dispatcher puts every
+ *   request to our own host back on https (see overTls).
  * - Base path: ari-client keeps only protocol and host of the base URL, so an
  *   ARI behind a reverse-proxy path prefix is not reachable over REST (the
  *   events socket, built by ariUrl, does honour a prefix).
@@ -39,6 +41,7 @@ import https from 'node:https';
 import { ConsoleError, type ErrorCode } from '../../common/errors.js';
 import { toPlainJson as plain, type AriBridge, type AriChannel, type AriDeviceState, type AriEndpoint, type AriPlayback, type AsteriskInfo } from './ari-json.js';
 import { ariUrl, basicAuthHeader } from './event-socket.js';
+import { networkProblem } from './net-errors.js';
 
 export interface RestOptions {
   baseUrl: string;
@@ -69,6 +72,16 @@ export interface OriginateOptions {
   variables?: Record<string, string>;
 }
 
+export type SnoopDirection = 'none' | 'both' | 'out' | 'in';
+
+export interface SnoopOptions {
+  spy: SnoopDirection;
+  whisper: SnoopDirection;
+  app: string;
+  appArgs?: string;
+  snoopId?: string;
+}
+
 export interface AriRest {
   info(): Promise<AsteriskInfo>;
   listChannels(): Promise<AriChannel[]>;
@@ -95,6 +108,15 @@ export interface AriRest {
   destroyBridge(bridgeId: string): Promise<void>;
   addChannel(bridgeId: string, channelId: string): Promise<void>;
   removeChannel(bridgeId: string, channelId: string): Promise<void>;
+  /** Music on hold to one channel (it must not be in a bridge to hear it alone). */
+  startMoh(channelId: string, mohClass?: string): Promise<void>;
+  /** A channel that is already gone counts as stopped. */
+  stopMoh(channelId: string): Promise<void>;
+  startBridgeMoh(bridgeId: string, mohClass?: string): Promise<void>;
+  /** A bridge that is already gone counts as stopped. */
+  stopBridgeMoh(bridgeId: string): Promise<void>;
+  /** A snoop channel on `channelId`, placed in `app`: listen (spy), whisper, or both. */
+  snoop(channelId: string, options: SnoopOptions): Promise<AriChannel>;
   /** Adds an event source (`channel:<id>`, `bridge:<id>`) to the app's subscriptions. */
   subscribe(app: string, eventSource: string): Promise<void>;
   /** Rejects calls in flight with not_connected and releases the HTTP agent. */
@@ -126,8 +148,8 @@ const ariClient = requireHere(ariClientPath) as AriClientModule;
 
 const OPERATIONS = {
   asterisk: ['getInfo'],
-  channels: ['list', 'answer', 'hangup', 'ring', 'ringStop', 'hold', 'unhold', 'mute', 'unmute', 'sendDTMF', 'startSilence', 'stopSilence', 'play', 'originate', 'continueInDialplan'],
-  bridges: ['list', 'create', 'destroy', 'addChannel', 'removeChannel'],
+  channels: ['list', 'answer', 'hangup', 'ring', 'ringStop', 'hold', 'unhold', 'mute', 'unmute', 'sendDTMF', 'startSilence', 'stopSilence', 'play', 'originate', 'continueInDialplan', 'startMoh', 'stopMoh', 'snoopChannel'],
+  bridges: ['list', 'create', 'destroy', 'addChannel', 'removeChannel', 'startMoh', 'stopMoh'],
   endpoints: ['list'],
   deviceStates: ['list'],
   applications: ['subscribe'],
@@ -159,9 +181,11 @@ let dispatcherInstalled = false;
 
 const dispatcher = {
   apply(obj: SwaggerHttpObject): boolean {
+    if (loading && !calling) obj.url = overTls(obj.url, loading.transport.origin);
     const exchange = calling ?? (loading && originOf(obj.url) === loading.transport.origin ? loading : null);
     delete obj.headers.Authorization;
     if (exchange) {
+      obj.url = overTls(obj.url, exchange.transport.origin);
       obj.headers.Authorization = exchange.transport.authorization;
       obj.agent = exchange.transport.agent;
       // shred also copies `agent` into User-Agent; this header wins.
@@ -211,6 +235,24 @@ function instrument(obj: SwaggerHttpObject, exchange: Exchange | null): void {
   });
 }
 
+/**
+ * Asterisk writes its swagger basePath as http://<Host header>/ari even when
+ * it is served over TLS, so every api-doc and operation URL swagger builds
+ * from it would go to the TLS port in the clear (and hang). A URL naming our
+ * own https server with http: goes back to https: — never the other way.
+ */
+function overTls(url: string, origin: string): string {
+  if (!origin.startsWith('https:')) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' || parsed.host !== new URL(origin).host) return url;
+    parsed.protocol = 'https:';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
 function originOf(url: string): string {
   try {
     return new URL(url).origin;
@@ -220,17 +262,6 @@ function originOf(url: string): string {
 }
 
 // ---- Error mapping.
-
-const NETWORK: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EPIPE: 'connection broken',
-};
 
 function mapError(what: string, error: unknown, exchange: Exchange | null, secrets: string[]): ConsoleError {
   if (error instanceof ConsoleError) return error;
@@ -243,10 +274,7 @@ function mapError(what: string, error: unknown, exchange: Exchange | null, secre
     return new ConsoleError(code, `${what}: ${sentence}${said ? ` (PBX says: ${scrub(said, secrets)})` : ''}.`, status);
   }
   if (exchange?.networkError || typeof errno === 'string') {
-    const code = typeof errno === 'string' ? errno : '';
-    let detail = NETWORK[code];
-    if (!detail && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) detail = `its TLS certificate is not trusted: ${code}`;
-    if (!detail && /EPROTO|SSL|TLS/.test(code)) detail = `TLS handshake failed, is it really https? ${code}`;
+    const detail = networkProblem(errno);
     return new ConsoleError('unavailable', `${what}: cannot reach the PBX (${detail ?? scrub(describe(cause), secrets)}).`);
   }
   return new ConsoleError('pbx_error', `${what}: unexpected failure (${scrub(describe(error), secrets)}).`);
@@ -442,6 +470,14 @@ function createRest(client: Record<string, unknown>, transport: Transport, timeo
     destroyBridge: async (bridgeId) => command(describeTarget('destroy', 'bridge', bridgeId), 'bridges', 'destroy', { bridgeId }, true),
     addChannel: (bridgeId, channelId) => membership('add', bridgeId, channelId, 'addChannel'),
     removeChannel: (bridgeId, channelId) => membership('remove', bridgeId, channelId, 'removeChannel'),
+    startMoh: (id, mohClass) => onChannel('start music on hold on', id, 'startMoh', { mohClass }),
+    stopMoh: (id) => onChannel('stop music on hold on', id, 'stopMoh', {}, true),
+    startBridgeMoh: (bridgeId, mohClass) => command(describeTarget('start music on hold on', 'bridge', bridgeId), 'bridges', 'startMoh', { bridgeId, mohClass }),
+    stopBridgeMoh: (bridgeId) => command(describeTarget('stop music on hold on', 'bridge', bridgeId), 'bridges', 'stopMoh', { bridgeId }, true),
+    snoop: async (channelId, options) => {
+      const what = describeTarget('snoop on', 'channel', channelId);
+      return plain<AriChannel>(await invoke(what, 'channels', 'snoopChannel', { channelId, ...options }));
+    },
     subscribe: (app, eventSource) => command(`subscribe ${app} to ${eventSource}`, 'applications', 'subscribe', { applicationName: app, eventSource }),
     close: () => {
       if (closed) return;

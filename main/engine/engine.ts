@@ -315,12 +315,14 @@ export class AriEngine {
   private receive(raw: unknown): void {
     if (typeof raw !== 'object' || raw === null || typeof (raw as { type?: unknown }).type !== 'string') {
       this.skippedFrames += 1;
+      this.log.warn('skipped a frame that is not an ARI event', { profile: this.profile.id, frame: Array.isArray(raw) ? 'array' : typeof raw });
       return;
     }
     const event = raw as AriEvent;
     // The "Console" prefix is ours; a PBX frame claiming it is forged or broken.
     if (event.type.startsWith('Console')) {
       this.skippedFrames += 1;
+      this.log.warn('skipped a frame posing as a console event', { profile: this.profile.id, type: event.type.slice(0, 80) });
       return;
     }
     this.options.onRawEvent?.(event);
@@ -354,7 +356,13 @@ export class AriEngine {
     if (this.pending.length === 0) return;
     const events = this.pending;
     this.pending = [];
+    const skippedBefore = this.model.eventsSkipped;
     this.model = applyEvents(this.model, events, this.clock.now());
+    const skipped = this.model.eventsSkipped - skippedBefore;
+    if (skipped > 0) {
+      // Unknown types, missing fields, channels never seen: nothing to apply, but worth a trace.
+      this.log.info('the call model skipped events it could not use', { profile: this.profile.id, skipped, of: events.length });
+    }
     this.seq += 1;
     this.options.onBatch({ profileId: this.profile.id, seq: this.seq, events });
   }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { ConsoleError, type ErrorCode } from '../../common/errors.js';
+import { networkProblem } from './net-errors.js';
 
 export type EventSocketCloseCode = 'closed' | 'heartbeat' | 'error' | 'unauthorized' | 'connect_timeout';
 
@@ -229,7 +230,9 @@ export function openEventSocket(options: EventSocketOptions): EventSocket {
   });
 
   ws.on('error', (error: Error) => {
-    end({ code: 'error', message: `Events link failed: ${errorText(error)}` });
+    // The same words as the REST client's for the same failure: the UI shows whichever came first.
+    const problem = networkProblem((error as NodeJS.ErrnoException).code);
+    end({ code: 'error', message: problem ? `The events link cannot reach the PBX (${problem}).` : `Events link failed: ${errorText(error)}` });
   });
 
   ws.on('close', (code: number, reason: Buffer) => {

@@ -73,4 +73,7 @@ export function thawAsterisk(): number;
 export function sandboxStatus(): Promise<SandboxStatus>;
 export function asteriskCli(cmd: string, opts?: { timeoutMs?: number }): Promise<string>;
 export function getAsteriskPid(): number | null;
+/** ARI over TLS as well, on 127.0.0.1:port, with this PEM certificate and key; reloads HTTP in place. */
+export function enableTls(opts: { certFile: string; keyFile: string; port: number; timeoutMs?: number }): Promise<{ baseUrl: string }>;
+export function disableTls(): Promise<void>;
 export function waitForAri(opts?: { timeoutMs?: number; pid?: number }): Promise<AsteriskInfo>;

@@ -377,6 +377,58 @@ const MODULES = [
   'func_pjsip_contact.so',
 ];
 
+/* TLS (opt-in, for tests of https/wss): off unless enableTls() turned it on in this process. */
+
+const TLS_CERT = '/etc/asterisk/keys/sandbox-tls.crt';
+const TLS_KEY = '/etc/asterisk/keys/sandbox-tls.key';
+/** @type {{ port: number } | null} */
+let tls = null;
+
+function httpConf() {
+  const lines = ['; written by test/asterisk/sandbox.mjs on every start', '[general]', 'enabled = yes', 'bindaddr = 127.0.0.1', `bindport = ${PORT}`];
+  if (tls) lines.push('tlsenable = yes', `tlsbindaddr = 127.0.0.1:${tls.port}`, `tlscertfile = ${TLS_CERT}`, `tlsprivatekey = ${TLS_KEY}`);
+  else lines.push('tlsenable = no');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Rewrites http.conf and reloads Asterisk's HTTP server in place: no restart, calls stay up. */
+async function applyHttpConf() {
+  fs.writeFileSync(path.join(sandboxPaths().root, 'etc/asterisk/http.conf'), httpConf());
+  if (getAsteriskPid()) await asteriskCli('module reload http');
+}
+
+/**
+ * Serve ARI over TLS too, on 127.0.0.1:<port>, with the given PEM certificate
+ * and key (copied into the chroot, where Asterisk can read them). Plain HTTP on
+ * the usual port stays. Lasts until disableTls() or the end of this process;
+ * later starts by this process keep it.
+ * @param {{ certFile: string, keyFile: string, port: number, timeoutMs?: number }} o
+ * @returns {Promise<{ baseUrl: string }>}
+ */
+export async function enableTls(o) {
+  requireRoot('enableTls');
+  const keys = path.join(sandboxPaths().root, 'etc/asterisk/keys');
+  fs.mkdirSync(keys, { recursive: true });
+  fs.copyFileSync(o.certFile, path.join(sandboxPaths().root, TLS_CERT));
+  fs.copyFileSync(o.keyFile, path.join(sandboxPaths().root, TLS_KEY));
+  fs.chmodSync(path.join(sandboxPaths().root, TLS_KEY), 0o600);
+  tls = { port: o.port };
+  await applyHttpConf();
+  // The reload returns before the TLS listener is up.
+  const deadline = Date.now() + (o.timeoutMs ?? 10_000);
+  while (!(await portBusy(o.port))) {
+    if (Date.now() > deadline) throw new Error(`sandbox: TLS did not come up on 127.0.0.1:${o.port}; see ${sandboxPaths().messagesLog}`);
+    await sleep(100);
+  }
+  return { baseUrl: `https://127.0.0.1:${o.port}` };
+}
+
+/** Back to plain HTTP only. */
+export async function disableTls() {
+  tls = null;
+  await applyHttpConf();
+}
+
 function configFiles() {
   const phones = PHONES.map(
     (n) => `
@@ -445,13 +497,7 @@ dateformat = %F %T.%3q
 messages => notice,warning,error,verbose(3)
 console => warning,error
 `,
-    'http.conf': `; written by test/asterisk/sandbox.mjs on every start
-[general]
-enabled = yes
-bindaddr = 127.0.0.1
-bindport = ${PORT}
-tlsenable = no
-`,
+    'http.conf': httpConf(),
     'ari.conf': `; written by test/asterisk/sandbox.mjs on every start. Sandbox only: loopback, fixed password.
 [general]
 enabled = yes

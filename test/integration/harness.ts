@@ -1,11 +1,12 @@
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { createBackend, type NodeBackend } from '../../main/backend-node.js';
 import { connectRest, type AriRest } from '../../main/engine/ari-rest.js';
 import type { AriEngine, EngineProfile } from '../../main/engine/engine.js';
 import type { EngineTuning } from '../../main/engine/manager.js';
-import { silentLogger } from '../../main/log.js';
+import { createLogger, silentLogger, type Logger } from '../../main/log.js';
 import type { CallModel, ChannelView } from '../../common/model/index.js';
-import type { RequestChannel, RequestOf } from '../../common/contract.js';
+import type { EngineStatus, RequestChannel, RequestOf } from '../../common/contract.js';
+import type { SupervisorState } from '../../common/supervisor.js';
 
 export const PROFILE_ID = 'sandbox';
 
@@ -44,8 +45,8 @@ export interface Console {
   close(): Promise<void>;
 }
 
-export async function startConsole(tuning: EngineTuning = {}, profile = sandboxProfile()): Promise<Console> {
-  const node = await createBackend({ builtInProfiles: [profile], log: silentLogger, tuning });
+export async function startConsole(tuning: EngineTuning = {}, profile = sandboxProfile(), log: Logger = silentLogger): Promise<Console> {
+  const node = await createBackend({ builtInProfiles: [profile], log, tuning });
   const engine = node.engines.require(profile.id);
   await waitFor(() => engine.status().supervisor.status === 'live', 30_000, 'engine live');
   return {
@@ -108,4 +109,113 @@ export function live(model: CallModel, id: string): ChannelView | undefined {
 
 export function anyChannel(model: CallModel, id: string): ChannelView | undefined {
   return model.channels.get(id) ?? model.ended.get(id);
+}
+
+/** Every engine.status the console emitted, stamped with when it arrived. */
+export interface StatusLog {
+  readonly entries: { at: number; status: EngineStatus }[];
+  /** Entries since `at` (inclusive). */
+  since(at: number): { at: number; status: EngineStatus }[];
+  stop(): void;
+}
+
+export function recordStatuses(console_: Console): StatusLog {
+  const entries: { at: number; status: EngineStatus }[] = [];
+  const stop = console_.node.backend.subscribe((channel, payload) => {
+    if (channel === 'engine.status') entries.push({ at: Date.now(), status: payload as EngineStatus });
+  });
+  return { entries, since: (at) => entries.filter((entry) => entry.at >= at), stop };
+}
+
+/** Ms from `from` until the engine is live; throws after timeoutMs. */
+export async function timeUntilLive(console_: Console, from: number, timeoutMs = 30_000): Promise<number> {
+  await waitFor(() => console_.engine.status().supervisor.status === 'live', timeoutMs, 'engine live again');
+  return Date.now() - from;
+}
+
+interface PbxView {
+  channels: Record<string, string>;
+  bridges: Record<string, string[]>;
+}
+
+function modelView(model: CallModel): PbxView {
+  return {
+    channels: Object.fromEntries([...model.channels.values()].map((channel) => [channel.id, channel.state])),
+    bridges: Object.fromEntries([...model.bridges.values()].map((bridge) => [bridge.id, [...bridge.channelIds].sort()])),
+  };
+}
+
+async function pbxView(rest: AriRest): Promise<PbxView> {
+  const [channels, bridges] = await Promise.all([rest.listChannels(), rest.listBridges()]);
+  return {
+    channels: Object.fromEntries(channels.map((channel) => [channel.id, channel.state])),
+    bridges: Object.fromEntries(bridges.map((bridge) => [bridge.id, [...bridge.channels].sort()])),
+  };
+}
+
+/**
+ * The model's channels (with their states) and bridges (with their members)
+ * equal what GET /channels and GET /bridges say. Events still in flight may
+ * lag the listing by a moment, so it compares again for up to `settleMs`
+ * before asserting on the last comparison.
+ */
+export async function expectModelMatchesPbx(console_: Console, rest: AriRest, settleMs = 3000): Promise<void> {
+  const deadline = Date.now() + settleMs;
+  let pbx = await pbxView(rest);
+  while (JSON.stringify(modelView(console_.model())) !== JSON.stringify(pbx) && Date.now() < deadline) {
+    await sleep(100);
+    pbx = await pbxView(rest);
+  }
+  expect(modelView(console_.model())).toEqual(pbx);
+}
+
+/** An inbound call that the console answers: it is Up, in the app, when this returns. */
+export async function answeredCall(console_: Console, rest: AriRest, caller: string): Promise<{ callerId: string; stasisId: string }> {
+  const call = await placeInboundCall(rest, console_.engine.profile.app, caller);
+  await waitFor(() => live(console_.model(), call.stasisId)?.inStasis === true, 10_000, 'call in the app');
+  await console_.request('call.answer', { profileId: console_.engine.profile.id, channelId: call.stasisId });
+  await waitFor(() => live(console_.model(), call.stasisId)?.state === 'Up', 5000, 'answered');
+  return call;
+}
+
+/**
+ * A call that runs dialplan only (Local/wait@test, both legs answered and
+ * waiting): it never enters a Stasis app, so it can begin while no console is
+ * connected; a console with subscribeAll sees it.
+ */
+export async function dialplanCall(rest: AriRest): Promise<{ ids: [string, string] }> {
+  callCounter += 1;
+  const base = `d${Date.now().toString(36)}-${callCounter}`;
+  const ids: [string, string] = [`${base}-a`, `${base}-b`];
+  await rest.originate({ endpoint: 'Local/wait@test', context: 'test', extension: 'wait', timeout: -1, channelId: ids[0], otherChannelId: ids[1] });
+  return { ids };
+}
+
+export interface Attempt {
+  node: NodeBackend;
+  state: SupervisorState;
+  lines: string[];
+}
+
+/** Connects a console with `profile` and returns its first settled state (live, backoff or stopped); dispose `node` after. */
+export async function attemptConnect(profile: EngineProfile, tuning: EngineTuning = {}): Promise<Attempt> {
+  const lines: string[] = [];
+  const log = createLogger('engine', { level: 'debug', write: (line) => lines.push(line) });
+  const node = await createBackend({ builtInProfiles: [profile], log, tuning: { requestTimeoutMs: 3000, ...tuning } });
+  const engine = node.engines.require(profile.id);
+  await waitFor(() => ['backoff', 'stopped', 'live'].includes(engine.status().supervisor.status), 15_000, 'the first attempt to settle');
+  return { node, state: engine.status().supervisor, lines };
+}
+
+export function lastError(state: SupervisorState): string {
+  return 'lastError' in state && state.lastError ? state.lastError : '';
+}
+
+/** What every message shown for a failed profile must be. */
+export function expectPlainMessage(message: string, password: string): void {
+  expect(message.length).toBeGreaterThan(20);
+  expect(message.length).toBeLessThan(300);
+  expect(message).not.toMatch(/\n\s+at |Error: |undefined|\[object /);
+  expect(message).not.toContain(password);
+  expect(message).not.toContain(Buffer.from(`console:${password}`).toString('base64'));
 }
