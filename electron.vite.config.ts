@@ -7,8 +7,9 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   main: {
     build: {
-      lib: { entry: resolve('main/index.ts') },
-      rollupOptions: {
+      // Two entries, so no `lib`: with vite 8 a lib build of several inputs
+      // defaults to es + umd and fails for want of a UMD global name.
+      rolldownOptions: {
         input: {
           index: resolve('main/index.ts'),
           'browser-host': resolve('main/browser-host/cli.ts'),
@@ -19,7 +20,10 @@ export default defineConfig({
   preload: {
     build: {
       lib: { entry: resolve('preload/index.ts') },
-      rollupOptions: {
+      // A sandboxed preload can require() nothing but electron and a few
+      // built-ins: bundle its dependencies (zod, via common/contract) into it.
+      externalizeDeps: false,
+      rolldownOptions: {
         // A sandboxed preload cannot use ESM imports: ship one CommonJS file.
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
@@ -28,7 +32,7 @@ export default defineConfig({
   renderer: {
     root: resolve('renderer'),
     build: {
-      rollupOptions: { input: resolve('renderer/index.html') },
+      rolldownOptions: { input: resolve('renderer/index.html') },
     },
     plugins: [svelte()],
   },

@@ -3,43 +3,24 @@ import { join } from 'node:path';
 import { createBackend, profileFromEnv } from './backend-node.js';
 import { bindIpc } from './ipc.js';
 import { createLogger } from './log.js';
+import { APP_ENTRY_URL } from './app-files.js';
+import { registerAppScheme, serveRenderer } from './shell/app-protocol.js';
+import { createElectronUpdates } from './shell/updater.js';
 import { createSafeStorageVault } from './shell/vault.js';
+import { CONTENT_SECURITY_POLICY, createPageGuard, hardenContents, hardenSession } from './shell/window.js';
 
 const log = createLogger('shell');
 
-// The renderer needs nothing but its own files and its own IPC.
-const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
-const rendererFile = join(import.meta.dirname, '../renderer/index.html');
-
-function isTrustedUrl(url: string): boolean {
-  if (devServerUrl) return url.startsWith(devServerUrl);
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'file:' && decodeURIComponent(parsed.pathname).endsWith('/renderer/index.html');
-  } catch {
-    return false;
-  }
-}
+const rendererDir = join(import.meta.dirname, '../renderer');
+// The built page is served as app://console/, not file:// (main/app-files.ts says why).
+registerAppScheme();
+const isTrustedUrl = createPageGuard(devServerUrl ?? APP_ENTRY_URL);
 
 function harden(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
-  });
+  hardenSession(session.defaultSession);
   app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (event, url) => {
-      if (!isTrustedUrl(url)) event.preventDefault();
-    });
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      // Links to documentation open in the user's browser, never in the app.
-      if (url.startsWith('https://')) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    hardenContents(contents, isTrustedUrl, (url) => void shell.openExternal(url));
   });
 }
 
@@ -50,13 +31,17 @@ async function main(): Promise<void> {
   }
   await app.whenReady();
   harden();
+  if (!devServerUrl) serveRenderer(rendererDir, CONTENT_SECURITY_POLICY);
 
   const builtIn = profileFromEnv(process.env);
+  const updates = await createElectronUpdates(log);
   const { backend, dispose } = await createBackend({
     profilesFile: join(app.getPath('userData'), 'profiles.json'),
+    recordingsDir: join(app.getPath('userData'), 'recordings'),
     vault: createSafeStorageVault((message) => log.warn(message)),
     builtInProfiles: builtIn ? [builtIn] : [],
     log,
+    updates,
   });
 
   const window = new BrowserWindow({
@@ -66,12 +51,23 @@ async function main(): Promise<void> {
     minHeight: 500,
     show: false,
     title: 'ARI Console',
+    // Spelled out here, not built by a helper: electronegativity reads this
+    // literal, and test/unit/electron-shell.test.ts checks what Electron gets.
     webPreferences: {
       preload: join(import.meta.dirname, '../preload/index.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      // A middle click would otherwise open a link in a new window.
+      disableBlinkFeatures: 'Auxclick',
+      safeDialogs: true,
       spellcheck: false,
     },
   });
@@ -83,10 +79,13 @@ async function main(): Promise<void> {
   });
   window.on('closed', () => unbind());
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => void dispose());
+  app.on('before-quit', () => {
+    updates.dispose();
+    void dispose();
+  });
 
   if (devServerUrl) await window.loadURL(devServerUrl);
-  else await window.loadFile(rendererFile);
+  else await window.loadURL(APP_ENTRY_URL);
 }
 
 main().catch((error: unknown) => {
