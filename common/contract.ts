@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ERROR_CODES, type ConsoleErrorShape } from './errors.js';
 import type { ModelEvent, SerializedModel } from './model/types.js';
 import type { SupervisorState } from './supervisor.js';
+import { updateStatusSchema } from './update.js';
+import { rawEventEntrySchema, recordingStatusSchema } from './recording.js';
 
 /**
  * Every IPC channel of the console, declared once: its name, the schema of
@@ -37,6 +39,13 @@ export const HANGUP_REASONS = [
   'answered_elsewhere',
 ] as const;
 
+// Read by main as a trust anchor only; absolute so it cannot depend on main's working directory.
+const caFilePath = z
+  .string()
+  .min(2)
+  .max(4096)
+  .regex(/^(\/|[A-Za-z]:[\\/])[^\0]*$/, 'must be the absolute path of a PEM file');
+
 export const profileInputSchema = z
   .object({
     id: profileId.optional(),
@@ -57,8 +66,19 @@ export const profileInputSchema = z
     password: z.string().min(1).max(1024).optional(),
     app: z.string().regex(/^[A-Za-z0-9_.-]{1,80}$/, 'must be a Stasis application name'),
     subscribeAll: z.boolean(),
+    /** A PEM file of the CA that signed the PBX's certificate, for https:// with a private CA. */
+    caFile: caFilePath.optional(),
+    /**
+     * Where the OS keychain is unavailable, passwords stay in memory for the
+     * run unless the user, asked by the UI, agrees to keep them in the
+     * profiles file unencrypted. Ignored where the keychain works.
+     */
+    allowPlaintext: z.boolean().optional(),
   })
   .strict();
+
+/** Where a profile's password is kept; null when none is. */
+export const PASSWORD_VAULTS = ['os-keychain', 'plaintext', 'memory-only'] as const;
 
 export const profileSummarySchema = z
   .object({
@@ -68,7 +88,9 @@ export const profileSummarySchema = z
     username: z.string(),
     app: z.string(),
     subscribeAll: z.boolean(),
+    caFile: z.string().nullable(),
     hasPassword: z.boolean(),
+    vault: z.enum(PASSWORD_VAULTS).nullable(),
     builtIn: z.boolean(),
   })
   .strict();
@@ -183,11 +205,29 @@ export const requests = {
   'bridge.destroy': { request: z.object({ profileId, bridgeId: ariId }).strict(), response: done },
   'bridge.addChannel': { request: z.object({ profileId, bridgeId: ariId, channelId: ariId }).strict(), response: done },
   'bridge.removeChannel': { request: z.object({ profileId, bridgeId: ariId, channelId: ariId }).strict(), response: done },
+
+  // Automatic updates (common/update.ts). The browser host answers these too,
+  // with a `disabled` state: only the desktop app updates itself.
+  'update.get': { request: nothing, response: updateStatusSchema },
+  'update.setEnabled': { request: z.object({ enabled: z.boolean() }).strict(), response: updateStatusSchema },
+  /** Quits and installs when an update is ready; otherwise answers the status unchanged. */
+  'update.restartNow': { request: nothing, response: updateStatusSchema },
+
+  // The console's views (timelines, raw events, session recording; common/recording.ts).
+  /** The last raw events main kept for one channel (bounded), oldest first. */
+  'channel.rawEvents': { request: target, response: z.array(rawEventEntrySchema) },
+  /** Starts writing the profile's event stream to a file in the console's recordings folder. */
+  'recording.start': { request: z.object({ profileId }).strict(), response: recordingStatusSchema },
+  'recording.stop': { request: z.object({ profileId }).strict(), response: recordingStatusSchema },
+  'recording.status': { request: z.object({ profileId }).strict(), response: recordingStatusSchema },
 } as const;
 
 export const events = {
   'engine.status': engineStatusSchema,
   'engine.events': eventBatchSchema,
+  'update.status': updateStatusSchema,
+  /** A recording started or stopped (also by itself: size limit, disk error, engine gone). */
+  'recording.status': recordingStatusSchema,
 } as const;
 
 export type RequestChannel = keyof typeof requests;

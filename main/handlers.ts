@@ -15,6 +15,8 @@ import type { AriEngine } from './engine/engine.js';
 import type { EngineManager } from './engine/manager.js';
 import type { Logger } from './log.js';
 import type { ProfileStore } from './profiles.js';
+import { RawEventLog } from './raw-events.js';
+import { SessionRecorder } from './recorder.js';
 import { APP_VERSION, fixedUpdateService, type UpdateService } from './updates.js';
 
 type Handler<C extends RequestChannel> = (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>>;
@@ -25,6 +27,10 @@ export interface HandlerDeps {
   readonly engines: EngineManager;
   /** Supplied by the Electron shell; without it (browser host) updates answer "managed by the desktop app". */
   readonly updates?: UpdateService;
+  /** Per-channel raw events for the timeline's raw list; without it, lists are empty. */
+  readonly rawEvents?: RawEventLog;
+  /** Session recordings; without it (or without a folder), recording answers `unavailable`. */
+  readonly recorder?: SessionRecorder;
 }
 
 type FlagEvent = Extract<ConsoleEvent, { type: 'ConsoleChannelFlag' }>;
@@ -46,7 +52,13 @@ async function command(
 }
 
 /** Every request channel's handler; `satisfies` makes a missing one a compile error. */
-export function createHandlers({ profiles, engines, updates = fixedUpdateService('desktop-only', APP_VERSION) }: HandlerDeps): HandlerTable {
+export function createHandlers({
+  profiles,
+  engines,
+  updates = fixedUpdateService('desktop-only', APP_VERSION),
+  rawEvents = new RawEventLog(),
+  recorder = new SessionRecorder({ dir: null }),
+}: HandlerDeps): HandlerTable {
   const idleStatus = (profileId: string): EngineStatus => {
     const summary = profiles.list().find((profile) => profile.id === profileId);
     return { profileId, profileName: summary?.name ?? profileId, supervisor: { status: 'idle' }, pbx: null, skippedFrames: 0 };
@@ -79,8 +91,9 @@ export function createHandlers({ profiles, engines, updates = fixedUpdateService
     'call.ring': async ({ profileId, channelId }) => command(engineFor(profileId), channelId, (rest) => rest.ring(channelId), { flag: 'ring' }),
     'call.ringStop': async ({ profileId, channelId }) =>
       command(engineFor(profileId), channelId, (rest) => rest.ringStop(channelId), { flag: 'ring-stop' }),
-    'call.hold': async ({ profileId, channelId }) => command(engineFor(profileId), channelId, (rest) => rest.hold(channelId)),
-    'call.unhold': async ({ profileId, channelId }) => command(engineFor(profileId), channelId, (rest) => rest.unhold(channelId)),
+    // ARI raises no ChannelHold for a hold the console indicates itself: record it once accepted.
+    'call.hold': async ({ profileId, channelId }) => command(engineFor(profileId), channelId, (rest) => rest.hold(channelId), { flag: 'hold' }),
+    'call.unhold': async ({ profileId, channelId }) => command(engineFor(profileId), channelId, (rest) => rest.unhold(channelId), { flag: 'unhold' }),
     'call.mute': async ({ profileId, channelId, direction }) =>
       command(engineFor(profileId), channelId, (rest) => rest.mute(channelId, direction), { flag: 'mute', direction }),
     'call.unmute': async ({ profileId, channelId, direction }) =>
@@ -106,6 +119,8 @@ export function createHandlers({ profiles, engines, updates = fixedUpdateService
       const engine = engineFor(profileId);
       const bridge = await engine.requireRest().createBridge(compact({ type, name }));
       engine.watch(`bridge:${bridge.id}`);
+      // Without subscribeAll no BridgeCreated ever comes: the PBX's answer is the announcement.
+      engine.note({ type: 'ConsoleBridgeSeen', at: Date.now(), bridge });
       return { bridgeId: bridge.id };
     },
     'bridge.destroy': async ({ profileId, bridgeId }) => {
@@ -124,6 +139,32 @@ export function createHandlers({ profiles, engines, updates = fixedUpdateService
     'update.get': async () => updates.status(),
     'update.setEnabled': async ({ enabled }) => updates.setEnabled(enabled),
     'update.restartNow': async () => updates.restartNow(),
+
+    'channel.rawEvents': async ({ profileId, channelId }) => {
+      profiles.resolve(profileId);
+      return rawEvents.get(profileId, channelId);
+    },
+    'recording.start': async ({ profileId }) => {
+      const engine = engineFor(profileId);
+      return recorder.start(profileId, {
+        profileName: engine.profile.name,
+        app: engine.profile.app,
+        pbx: engine.status().pbx,
+        snapshot: () => {
+          // Pending events go into the snapshot now (their batch is not recorded), so none is counted twice.
+          engine.flush();
+          return engine.snapshot().model;
+        },
+      });
+    },
+    'recording.stop': async ({ profileId }) => {
+      profiles.resolve(profileId);
+      return recorder.stop(profileId);
+    },
+    'recording.status': async ({ profileId }) => {
+      profiles.resolve(profileId);
+      return recorder.status(profileId);
+    },
   } satisfies HandlerTable;
 }
 

@@ -85,7 +85,7 @@ function applyFlag(draft: ModelDraft, event: Extract<ConsoleEvent, { type: 'Cons
   const channel = draft.editChannel(event.channelId);
   if (!channel) return false;
   const direction = event.direction ?? 'both';
-  const note = (kind: 'mute' | 'unmute' | 'ring' | 'ring-stop' | 'silence' | 'silence-stop', label: string) =>
+  const note = (kind: typeof event.flag, label: string) =>
     draft.addTimeline(channel, { at: event.at, kind, label, source: event.type });
   switch (event.flag) {
     case 'mute':
@@ -113,6 +113,14 @@ function applyFlag(draft: ModelDraft, event: Extract<ConsoleEvent, { type: 'Cons
     case 'silence-stop':
       channel.silenced = false;
       note('silence-stop', 'Silence stopped');
+      return true;
+    case 'hold':
+      channel.onHold = true;
+      note('hold', 'Put on hold by the console');
+      return true;
+    case 'unhold':
+      channel.onHold = false;
+      note('unhold', 'Taken off hold by the console');
       return true;
   }
 }

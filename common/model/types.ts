@@ -158,7 +158,8 @@ export type ConsoleEvent =
       readonly type: 'ConsoleChannelFlag';
       readonly at: number;
       readonly channelId: string;
-      readonly flag: 'mute' | 'unmute' | 'ring' | 'ring-stop' | 'silence' | 'silence-stop';
+      /** hold/unhold: ARI's POST /channels/{id}/hold indicates hold to the channel but raises no ChannelHold. */
+      readonly flag: 'mute' | 'unmute' | 'ring' | 'ring-stop' | 'silence' | 'silence-stop' | 'hold' | 'unhold';
       readonly direction?: MuteDirection;
     };
 

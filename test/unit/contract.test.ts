@@ -35,6 +35,13 @@ const valid: { [C in RequestChannel]: RequestOf<C> } = {
   'bridge.destroy': { profileId: P, bridgeId: BR },
   'bridge.addChannel': { profileId: P, bridgeId: BR, channelId: CH },
   'bridge.removeChannel': { profileId: P, bridgeId: BR, channelId: CH },
+  'update.get': {},
+  'update.setEnabled': { enabled: false },
+  'update.restartNow': {},
+  'channel.rawEvents': { profileId: P, channelId: CH },
+  'recording.start': { profileId: P },
+  'recording.stop': { profileId: P },
+  'recording.status': { profileId: P },
 };
 
 function accepts(channel: RequestChannel, payload: unknown): boolean {
@@ -280,7 +287,7 @@ const responseSchemas: [string, unknown][] = [
 describe('responses and events carry no secrets', () => {
   it('the walk sees the keys it should (it is not vacuous)', () => {
     const keys = keysOf(requests['profiles.list'].response, 'profiles.list').map((entry) => entry.key);
-    expect(keys).toEqual(['id', 'name', 'baseUrl', 'username', 'app', 'subscribeAll', 'hasPassword', 'builtIn']);
+    expect(keys).toEqual(['id', 'name', 'baseUrl', 'username', 'app', 'subscribeAll', 'caFile', 'hasPassword', 'vault', 'builtIn']);
     const status = keysOf(events['engine.status'], 'engine.status').map((entry) => entry.key);
     expect(status).toEqual(['profileId', 'profileName', 'supervisor', 'pbx', 'version', 'entityId', 'systemName', 'skippedFrames']);
   });
