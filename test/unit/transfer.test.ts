@@ -1,0 +1,375 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { WorkflowEffect } from '../../common/workflows/effects.js';
+import {
+  DIAL_GRACE_SEC,
+  startDial,
+  startTransfer,
+  transferTransition,
+  type StartTransfer,
+  type TransferInput,
+  type TransferState,
+  type TransferTransition,
+} from '../../common/workflows/transfer.js';
+
+const T0 = 1_800_000_000_000;
+const target = { endpoint: 'PJSIP/102', label: '102' };
+
+function start(overrides: Partial<StartTransfer> = {}): TransferTransition {
+  return startTransfer({
+    id: 'x1',
+    kind: 'blind',
+    now: T0,
+    caller: { id: 'caller', label: 'Alice <200>', up: true, bridge: null },
+    operatorId: null,
+    target,
+    timeoutSec: 20,
+    ...overrides,
+  });
+}
+
+/** Runs inputs in order; returns every step's transition. */
+function run(first: TransferTransition, inputs: TransferInput[]): TransferTransition[] {
+  const steps = [first];
+  let state = first.state;
+  for (const input of inputs) {
+    const step = transferTransition(state, input);
+    steps.push(step);
+    state = step.state;
+  }
+  return steps;
+}
+
+const last = (steps: TransferTransition[]): TransferState => (steps[steps.length - 1] as TransferTransition).state;
+const types = (effects: readonly WorkflowEffect[]) => effects.map((effect) => effect.type);
+
+/** The operator's bridge: caller and operator talking. */
+const deskBridge = { id: 'desk', kind: 'mixing' as const, otherMembers: ['op'] };
+
+describe('blind transfer', () => {
+  it('puts the caller on music, rings the target with the caller id, and bridges both on answer', () => {
+    const begun = start({ targetCallerId: '"Alice" <200>' });
+    expect(begun.state.phase).toBe('dialing');
+    expect(begun.effects).toEqual([
+      { type: 'moh-start', channelId: 'caller' },
+      { type: 'originate', channelId: 'x1-t', endpoint: 'PJSIP/102', timeoutSec: 20, appArgs: 'transfer,x1', callerId: '"Alice" <200>' },
+    ]);
+    const answered = transferTransition(begun.state, { type: 'target-answered', at: T0 + 4000 });
+    expect(answered.state.phase).toBe('connected');
+    expect(answered.state.outcome).toEqual({ status: 'completed', reason: 'answered', at: T0 + 4000 });
+    expect(answered.effects).toEqual([
+      { type: 'moh-stop', channelId: 'caller' },
+      { type: 'bridge-create', bridgeId: 'x1-b', bridgeType: 'mixing', name: 'transfer 102' },
+      { type: 'bridge-add', bridgeId: 'x1-b', channelId: 'caller' },
+      { type: 'bridge-add', bridgeId: 'x1-b', channelId: 'x1-t' },
+    ]);
+  });
+
+  it('frees the receptionist at once: their leg is hung up and their two-party bridge destroyed', () => {
+    const begun = start({ caller: { id: 'caller', label: 'Alice', up: true, bridge: deskBridge }, operatorId: 'op' });
+    expect(types(begun.effects)).toEqual(['bridge-remove', 'hangup', 'bridge-destroy', 'moh-start', 'originate']);
+    expect(begun.effects[1]).toEqual({ type: 'hangup', channelId: 'op' });
+    expect(begun.effects[2]).toEqual({ type: 'bridge-destroy', bridgeId: 'desk' });
+  });
+
+  it('keeps a bridge that holds other people too', () => {
+    const begun = start({ caller: { id: 'caller', label: 'Alice', up: true, bridge: { id: 'conf', kind: 'mixing', otherMembers: ['op', 'bob'] } }, operatorId: 'op' });
+    expect(types(begun.effects)).toEqual(['bridge-remove', 'hangup', 'moh-start', 'originate']);
+  });
+
+  it('deflects a ringing call: the caller keeps hearing ringing and is answered only when the target answers', () => {
+    const begun = start({ caller: { id: 'caller', label: 'Alice', up: false, bridge: null } });
+    expect(types(begun.effects)).toEqual(['ring', 'originate']);
+    const answered = transferTransition(begun.state, { type: 'target-answered', at: T0 + 1000 });
+    expect(types(answered.effects)).toEqual(['answer', 'ring-stop', 'bridge-create', 'bridge-add', 'bridge-add']);
+  });
+
+  it.each([
+    [17, null, 'busy'],
+    [19, null, 'no answer'],
+    [21, null, 'rejected'],
+    [0, null, 'no answer'],
+    [34, 'Circuit/channel congestion', 'no route (congestion)'],
+  ])('target ends with cause %s before answering: fails as "%s", the caller stays on hold with the console', (cause, causeText, reason) => {
+    const steps = run(start(), [{ type: 'target-ended', at: T0 + 3000, cause, causeText }]);
+    expect(last(steps).phase).toBe('done');
+    expect(last(steps).outcome).toEqual({ status: 'failed', reason, at: T0 + 3000 });
+    // Nothing is done to the caller: it keeps its music, back in the console's list.
+    expect(steps[1]?.effects).toEqual([]);
+  });
+
+  it('gives up on a target the PBX never reports, at timeout plus grace', () => {
+    const begun = start();
+    expect(transferTransition(begun.state, { type: 'tick', at: T0 + 20_000 }).effects).toEqual([]);
+    const late = transferTransition(begun.state, { type: 'tick', at: T0 + (20 + DIAL_GRACE_SEC) * 1000 });
+    expect(late.state.outcome?.reason).toBe('no answer');
+    expect(late.effects).toEqual([{ type: 'hangup', channelId: 'x1-t' }]);
+  });
+
+  it('fails with the PBX words when the originate is refused', () => {
+    const begun = start();
+    const effect = begun.effects.find((candidate) => candidate.type === 'originate') as WorkflowEffect;
+    const failed = transferTransition(begun.state, { type: 'effect-failed', at: T0 + 10, effect, message: 'bad endpoint' });
+    expect(failed.state.outcome).toMatchObject({ status: 'failed', reason: 'could not call 102: bad endpoint' });
+  });
+
+  it('hangs up the ringing target when the caller hangs up', () => {
+    const steps = run(start(), [{ type: 'caller-ended', at: T0 + 2000 }]);
+    expect(steps[1]?.effects).toEqual([{ type: 'hangup', channelId: 'x1-t' }]);
+    expect(last(steps).outcome).toMatchObject({ status: 'failed', reason: 'the caller hung up' });
+  });
+
+  it('once connected, hangs up the other side and removes its bridge when either leaves', () => {
+    const connected = run(start(), [{ type: 'target-answered', at: T0 + 1000 }]);
+    const callerLeft = transferTransition(last(connected), { type: 'caller-ended', at: T0 + 60_000 });
+    expect(callerLeft.effects).toEqual([
+      { type: 'hangup', channelId: 'x1-t' },
+      { type: 'bridge-destroy', bridgeId: 'x1-b' },
+    ]);
+    expect(callerLeft.state.outcome?.status).toBe('completed');
+    const targetLeft = transferTransition(last(connected), { type: 'target-ended', at: T0 + 60_000, cause: 16, causeText: null });
+    expect(targetLeft.effects).toEqual([
+      { type: 'hangup', channelId: 'caller' },
+      { type: 'bridge-destroy', bridgeId: 'x1-b' },
+    ]);
+  });
+
+  it('hands over without touching anything when another action takes the call', () => {
+    const connected = run(start(), [{ type: 'target-answered', at: T0 + 1000 }]);
+    const released = transferTransition(last(connected), { type: 'release', at: T0 + 5000 });
+    expect(released.effects).toEqual([]);
+    expect(released.state.phase).toBe('done');
+    expect(transferTransition(released.state, { type: 'caller-ended', at: T0 + 6000 }).effects).toEqual([]);
+  });
+
+  it('refuses attended commands', () => {
+    const begun = start();
+    for (const command of ['complete', 'swap'] as const) {
+      const answer = transferTransition(begun.state, { type: command, at: T0 + 1 });
+      expect(answer.rejected).toBeTruthy();
+      expect(answer.state).toBe(begun.state);
+    }
+  });
+});
+
+describe('pickup (answer on my phone, park ring-back)', () => {
+  it('leaves a parked call in its slot until the phone answers, then moves it out', () => {
+    const begun = start({ kind: 'pickup', caller: { id: 'caller', label: 'Alice', up: true, bridge: { id: 'park', kind: 'holding', otherMembers: [] } } });
+    expect(types(begun.effects)).toEqual(['originate']);
+    const answered = transferTransition(begun.state, { type: 'target-answered', at: T0 + 1000 });
+    expect(types(answered.effects)).toEqual(['bridge-create', 'bridge-add', 'bridge-add']);
+  });
+
+  it('never hangs up a leg of its own when the caller is in a bridge with others', () => {
+    const begun = start({ kind: 'pickup', caller: { id: 'caller', label: 'Alice', up: true, bridge: deskBridge }, operatorId: 'op' });
+    expect(begun.effects.some((effect) => effect.type === 'hangup')).toBe(false);
+  });
+});
+
+describe('attended transfer', () => {
+  const attended = (operator = true) =>
+    start({ kind: 'attended', caller: { id: 'caller', label: 'Alice', up: true, bridge: operator ? deskBridge : null }, operatorId: operator ? 'op' : null });
+
+  it('holds the caller, consults the target in the receptionist bridge, and completes', () => {
+    const begun = attended();
+    expect(begun.effects).toEqual([
+      { type: 'bridge-remove', bridgeId: 'desk', channelId: 'caller' },
+      { type: 'moh-start', channelId: 'caller' },
+      { type: 'originate', channelId: 'x1-t', endpoint: 'PJSIP/102', timeoutSec: 20, appArgs: 'transfer,x1' },
+    ]);
+    expect(begun.state).toMatchObject({ phase: 'dialing', held: 'caller', consultBridgeId: 'desk' });
+    const consulting = transferTransition(begun.state, { type: 'target-answered', at: T0 + 2000 });
+    expect(consulting.state.phase).toBe('consulting');
+    expect(consulting.effects).toEqual([{ type: 'bridge-add', bridgeId: 'desk', channelId: 'x1-t' }]);
+    const complete = transferTransition(consulting.state, { type: 'complete', at: T0 + 9000 });
+    expect(complete.state).toMatchObject({ phase: 'connected', held: null, operatorId: null, outcome: { status: 'completed' } });
+    expect(complete.effects).toEqual([
+      { type: 'bridge-remove', bridgeId: 'desk', channelId: 'x1-t' },
+      { type: 'moh-stop', channelId: 'caller' },
+      { type: 'bridge-create', bridgeId: 'x1-b', bridgeType: 'mixing', name: 'transfer 102' },
+      { type: 'bridge-add', bridgeId: 'x1-b', channelId: 'caller' },
+      { type: 'bridge-add', bridgeId: 'x1-b', channelId: 'x1-t' },
+      { type: 'hangup', channelId: 'op' },
+      { type: 'bridge-destroy', bridgeId: 'desk' },
+    ]);
+  });
+
+  it('swaps who is on hold, and back', () => {
+    const consulting = run(attended(), [{ type: 'target-answered', at: T0 + 1000 }]);
+    const swapped = transferTransition(last(consulting), { type: 'swap', at: T0 + 2000 });
+    expect(swapped.state).toMatchObject({ phase: 'swapped', held: 'target' });
+    expect(swapped.effects).toEqual([
+      { type: 'bridge-remove', bridgeId: 'desk', channelId: 'x1-t' },
+      { type: 'moh-start', channelId: 'x1-t' },
+      { type: 'moh-stop', channelId: 'caller' },
+      { type: 'bridge-add', bridgeId: 'desk', channelId: 'caller' },
+    ]);
+    const back = transferTransition(swapped.state, { type: 'swap', at: T0 + 3000 });
+    expect(back.state).toMatchObject({ phase: 'consulting', held: 'caller' });
+    expect(back.effects).toEqual([
+      { type: 'bridge-remove', bridgeId: 'desk', channelId: 'caller' },
+      { type: 'moh-start', channelId: 'caller' },
+      { type: 'moh-stop', channelId: 'x1-t' },
+      { type: 'bridge-add', bridgeId: 'desk', channelId: 'x1-t' },
+    ]);
+    // Completing from swapped takes the caller out of the desk and the target off hold.
+    const complete = transferTransition(swapped.state, { type: 'complete', at: T0 + 4000 });
+    expect(types(complete.effects).slice(0, 2)).toEqual(['bridge-remove', 'moh-stop']);
+    expect(complete.effects[0]).toEqual({ type: 'bridge-remove', bridgeId: 'desk', channelId: 'caller' });
+    expect(complete.effects[1]).toEqual({ type: 'moh-stop', channelId: 'x1-t' });
+  });
+
+  it('cancel hangs up the consult call and brings the caller back to the receptionist', () => {
+    const consulting = run(attended(), [{ type: 'target-answered', at: T0 + 1000 }]);
+    const cancelled = transferTransition(last(consulting), { type: 'cancel', at: T0 + 2000 });
+    expect(cancelled.state.outcome).toMatchObject({ status: 'cancelled' });
+    expect(cancelled.effects).toEqual([
+      { type: 'hangup', channelId: 'x1-t' },
+      { type: 'moh-stop', channelId: 'caller' },
+      { type: 'bridge-add', bridgeId: 'desk', channelId: 'caller' },
+    ]);
+    // While swapped the caller is already with the receptionist: only the target goes.
+    const swapped = transferTransition(last(consulting), { type: 'swap', at: T0 + 1500 });
+    expect(transferTransition(swapped.state, { type: 'cancel', at: T0 + 2000 }).effects).toEqual([{ type: 'hangup', channelId: 'x1-t' }]);
+  });
+
+  it('retrieves the caller with the reason when the target is busy', () => {
+    const busy = transferTransition(attended().state, { type: 'target-ended', at: T0 + 500, cause: 17, causeText: 'User busy' });
+    expect(busy.state.outcome).toMatchObject({ status: 'failed', reason: 'busy' });
+    expect(busy.effects).toEqual([
+      { type: 'moh-stop', channelId: 'caller' },
+      { type: 'bridge-add', bridgeId: 'desk', channelId: 'caller' },
+    ]);
+  });
+
+  it('works without a receptionist leg: hold toggles music only', () => {
+    const begun = attended(false);
+    expect(begun.state.consultBridgeId).toBeNull();
+    const consulting = transferTransition(begun.state, { type: 'target-answered', at: T0 + 1000 });
+    expect(consulting.effects).toEqual([]);
+    const swapped = transferTransition(consulting.state, { type: 'swap', at: T0 + 2000 });
+    expect(swapped.effects).toEqual([
+      { type: 'moh-start', channelId: 'x1-t' },
+      { type: 'moh-stop', channelId: 'caller' },
+    ]);
+    const complete = transferTransition(swapped.state, { type: 'complete', at: T0 + 3000 });
+    expect(types(complete.effects)).toEqual(['moh-stop', 'bridge-create', 'bridge-add', 'bridge-add']);
+  });
+
+  it('complete while the target still rings: the receptionist leaves, the caller is bridged on answer', () => {
+    const early = transferTransition(attended().state, { type: 'complete', at: T0 + 500 });
+    expect(early.effects).toEqual([
+      { type: 'hangup', channelId: 'op' },
+      { type: 'bridge-destroy', bridgeId: 'desk' },
+    ]);
+    expect(early.state).toMatchObject({ completeOnAnswer: true, operatorId: null, consultBridgeId: null });
+    const answered = transferTransition(early.state, { type: 'target-answered', at: T0 + 3000 });
+    expect(answered.state.phase).toBe('connected');
+    expect(types(answered.effects)).toEqual(['moh-stop', 'bridge-create', 'bridge-add', 'bridge-add']);
+  });
+
+  it('the receptionist hanging up mid-consultation completes the transfer', () => {
+    const consulting = run(attended(), [{ type: 'target-answered', at: T0 + 1000 }]);
+    const gone = transferTransition(last(consulting), { type: 'operator-ended', at: T0 + 2000 });
+    expect(gone.state.phase).toBe('connected');
+    expect(gone.effects.some((effect) => effect.type === 'hangup')).toBe(false);
+  });
+
+  it('the caller hanging up mid-consultation leaves the receptionist with the target', () => {
+    const consulting = run(attended(), [{ type: 'target-answered', at: T0 + 1000 }]);
+    const gone = transferTransition(last(consulting), { type: 'caller-ended', at: T0 + 2000 });
+    expect(gone.effects).toEqual([]);
+    expect(gone.state.outcome).toMatchObject({ status: 'failed', reason: 'the caller hung up' });
+    // Without a receptionist there is nobody to talk to: the target is hung up.
+    const alone = run(attended(false), [{ type: 'target-answered', at: T0 + 1000 }, { type: 'caller-ended', at: T0 + 2000 }]);
+    expect(alone[2]?.effects).toEqual([{ type: 'hangup', channelId: 'x1-t' }]);
+  });
+
+  it('answers a ringing call before holding it', () => {
+    const begun = start({ kind: 'attended', caller: { id: 'caller', label: 'Alice', up: false, bridge: null } });
+    expect(types(begun.effects)).toEqual(['answer', 'moh-start', 'originate']);
+  });
+});
+
+describe('click-to-dial', () => {
+  const dial = () => startDial({ id: 'd1', now: T0, operatorEndpoint: 'PJSIP/104', target: { endpoint: 'PJSIP/102', label: '102' }, timeoutSec: 15, operatorCallerId: 'Dialing 102' });
+
+  it('rings the receptionist first, then the number, then bridges', () => {
+    const begun = dial();
+    expect(begun.effects).toEqual([{ type: 'originate', channelId: 'd1-op', endpoint: 'PJSIP/104', timeoutSec: 15, appArgs: 'dial,d1', callerId: 'Dialing 102' }]);
+    const up = transferTransition(begun.state, { type: 'caller-answered', at: T0 + 2000 });
+    expect(up.state.phase).toBe('dialing');
+    expect(up.effects).toEqual([
+      { type: 'ring', channelId: 'd1-op' },
+      { type: 'originate', channelId: 'd1-t', endpoint: 'PJSIP/102', timeoutSec: 15, appArgs: 'transfer,d1' },
+    ]);
+    const answered = transferTransition(up.state, { type: 'target-answered', at: T0 + 5000 });
+    expect(types(answered.effects)).toEqual(['ring-stop', 'bridge-create', 'bridge-add', 'bridge-add']);
+  });
+
+  it('hangs up the receptionist leg when the number is busy', () => {
+    const steps = run(dial(), [
+      { type: 'caller-answered', at: T0 + 1000 },
+      { type: 'target-ended', at: T0 + 2000, cause: 17, causeText: null },
+    ]);
+    expect(steps[2]?.effects).toEqual([{ type: 'hangup', channelId: 'd1-op' }]);
+    expect(last(steps).outcome).toMatchObject({ status: 'failed', reason: 'busy' });
+  });
+
+  it('fails when the receptionist phone never answers', () => {
+    const steps = run(dial(), [{ type: 'caller-ended', at: T0 + 15_000 }]);
+    expect(last(steps).outcome).toMatchObject({ status: 'failed', reason: 'your phone did not answer' });
+    expect(steps[1]?.effects).toEqual([]);
+  });
+});
+
+describe('every transfer, whatever happens', () => {
+  const inputArb: fc.Arbitrary<TransferInput['type']> = fc.constantFrom(
+    'caller-answered',
+    'target-answered',
+    'target-ended',
+    'caller-ended',
+    'operator-ended',
+    'complete',
+    'swap',
+    'cancel',
+    'release',
+    'tick',
+  );
+
+  it('ends once, stays ended, and never acts after ending (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('blind', 'attended', 'pickup', 'dial'), fc.boolean(), fc.array(inputArb, { maxLength: 12 }), (kind, operator, inputs) => {
+        let at = T0;
+        let step: TransferTransition =
+          kind === 'dial'
+            ? startDial({ id: 'p', now: at, operatorEndpoint: 'PJSIP/104', target, timeoutSec: 10 })
+            : start({ id: 'p', kind, caller: { id: 'caller', label: 'A', up: true, bridge: operator ? deskBridge : null }, operatorId: operator ? 'op' : null });
+        let endedAt: number | null = null;
+        for (const type of inputs) {
+          at += 1000;
+          const input = (type === 'target-ended' ? { type, at, cause: 16, causeText: null } : { type, at }) as TransferInput;
+          const before = step.state;
+          step = transferTransition(before, input);
+          if (before.phase === 'done') {
+            expect(step.state).toBe(before);
+            expect(step.effects).toEqual([]);
+          }
+          if (step.rejected) expect(step.state).toBe(before);
+          if (step.state.phase === 'done') {
+            expect(step.state.outcome).not.toBeNull();
+            endedAt ??= step.state.endedAt;
+            expect(step.state.endedAt).toBe(endedAt);
+          }
+          // Never hangs up the call it is transferring except in dial (its own leg) or when bridged with a gone target.
+          for (const effect of step.effects) {
+            if (effect.type === 'hangup' && effect.channelId === 'caller') {
+              expect(before.phase === 'connected' && input.type === 'target-ended').toBe(true);
+            }
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
