@@ -136,6 +136,8 @@ export const requests = {
   'profiles.list': { request: nothing, response: z.array(profileSummarySchema) },
   'profiles.save': { request: profileInputSchema, response: profileSummarySchema },
   'profiles.remove': { request: z.object({ profileId }).strict(), response: done },
+  /** What went wrong reading the saved profiles at start (file kept aside), in plain words; empty when nothing did. */
+  'profiles.problems': { request: nothing, response: z.array(z.string()) },
   'engine.connect': { request: z.object({ profileId }).strict(), response: engineStatusSchema },
   'engine.disconnect': { request: z.object({ profileId }).strict(), response: engineStatusSchema },
   'engine.statuses': { request: nothing, response: z.array(engineStatusSchema) },

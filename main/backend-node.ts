@@ -1,4 +1,4 @@
-import type { EventChannel } from '../common/contract.js';
+import { profileInputSchema, type EventChannel } from '../common/contract.js';
 import type { ConsoleBackend } from './backend.js';
 import { EngineManager, type EngineTuning } from './engine/manager.js';
 import type { EngineProfile } from './engine/engine.js';
@@ -40,6 +40,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
   const profiles = new ProfileStore(options.profilesFile ?? null, options.vault ?? memoryOnlyVault);
   for (const profile of options.builtInProfiles ?? []) profiles.addBuiltIn(profile);
   await profiles.load();
+  for (const problem of profiles.problems()) log.warn(problem);
 
   const listeners = new Set<(channel: EventChannel, payload: unknown) => void>();
   const emit = (channel: EventChannel, payload: unknown) => {
@@ -110,14 +111,25 @@ export function profileFromEnv(env: NodeJS.ProcessEnv): EngineProfile | null {
   const baseUrl = env['ARI_URL'];
   const username = env['ARI_USER'];
   const password = env['ARI_PASSWORD'];
-  if (!baseUrl || !username || !password) return null;
-  return {
-    id: 'sandbox',
+  if (!baseUrl && !username && !password) return null;
+  // Half a profile is a typo, not a wish to run without one: say which variable is missing.
+  const missing = (['ARI_URL', 'ARI_USER', 'ARI_PASSWORD'] as const).filter((name) => !env[name]);
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} must be set too (ARI_URL, ARI_USER and ARI_PASSWORD go together).`);
+  const checked = profileInputSchema.safeParse({
     name: env['ARI_PROFILE_NAME'] ?? 'Asterisk sandbox',
     baseUrl,
     username,
     password,
     app: env['ARI_APP'] ?? 'console',
     subscribeAll: env['ARI_SUBSCRIBE_ALL'] !== 'false',
-  };
+    ...(env['ARI_CA_FILE'] ? { caFile: env['ARI_CA_FILE'] } : {}),
+  });
+  if (!checked.success) {
+    const variables: Record<string, string> = { baseUrl: 'ARI_URL', username: 'ARI_USER', password: 'ARI_PASSWORD', app: 'ARI_APP', name: 'ARI_PROFILE_NAME', caFile: 'ARI_CA_FILE' };
+    const issue = checked.error.issues[0];
+    const field = String(issue?.path[0] ?? '');
+    throw new Error(`${variables[field] ?? field}: ${issue?.message ?? 'invalid'}.`);
+  }
+  const { name, app, subscribeAll, caFile } = checked.data;
+  return { id: 'sandbox', name, baseUrl: checked.data.baseUrl, username: checked.data.username, password: checked.data.password ?? '', app, subscribeAll, ...(caFile ? { caFile } : {}) };
 }

@@ -68,6 +68,7 @@ export function createHandlers({
   return {
     'profiles.list': async () => profiles.list(),
     'profiles.save': async (input) => profiles.save(input),
+    'profiles.problems': async () => [...profiles.problems()],
     'profiles.remove': async ({ profileId }) => {
       // Store first: a refused removal (the built-in profile) must not cost its live engine.
       await profiles.remove(profileId);

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, session, shell } from 'electron';
 import { join } from 'node:path';
 import { createBackend, profileFromEnv } from './backend-node.js';
 import { bindIpc } from './ipc.js';
@@ -90,5 +90,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   log.error('console failed to start', { error });
+  // A desktop app that dies silently looks like one that never launched: say why.
+  dialog.showErrorBox('ARI Console could not start', error instanceof Error ? error.message : String(error));
   app.exit(1);
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ProfileInput, ProfileSummary } from '../common/contract.js';
+import { profileInputSchema, type ProfileInput, type ProfileSummary } from '../common/contract.js';
 import { ConsoleError } from '../common/errors.js';
 import type { EngineProfile } from './engine/engine.js';
 
@@ -60,6 +60,7 @@ export class ProfileStore {
   /** Passwords that may not be written to disk, kept for this run only. */
   private readonly memoryPasswords = new Map<string, string>();
   private readonly builtIn = new Set<string>();
+  private readonly loadProblems: string[] = [];
 
   constructor(
     private readonly file: string | null,
@@ -74,6 +75,13 @@ export class ProfileStore {
     this.builtIn.add(profile.id);
   }
 
+  /**
+   * Reads the profiles file. A file that cannot be understood (hand-edited,
+   * truncated by a full disk, from a newer version) must not stop the console
+   * from starting, and must not be overwritten by the next save either: it is
+   * copied aside first, the readable profiles are kept, and each problem is
+   * reported through `problems()` for the UI to show.
+   */
   async load(): Promise<void> {
     if (!this.file) return;
     let text: string;
@@ -81,12 +89,37 @@ export class ProfileStore {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
+      this.loadProblems.push(`The profiles file ${this.file} could not be read (${(error as Error).message}); starting without saved profiles.`);
+      return;
     }
-    const parsed = JSON.parse(text) as Partial<ProfileFile>;
-    for (const stored of parsed.profiles ?? []) {
-      if (typeof stored?.id === 'string' && !this.builtIn.has(stored.id)) this.profiles.set(stored.id, stored);
+    const problems: string[] = [];
+    let entries: unknown[] = [];
+    try {
+      const parsed: unknown = JSON.parse(text);
+      const list = typeof parsed === 'object' && parsed !== null ? (parsed as { profiles?: unknown }).profiles : undefined;
+      if (Array.isArray(list)) entries = list;
+      else problems.push('it has no "profiles" list');
+    } catch (error) {
+      problems.push(`it is not valid JSON (${(error as Error).message})`);
     }
+    for (const [index, entry] of entries.entries()) {
+      const stored = readStoredProfile(entry);
+      if (typeof stored === 'string') problems.push(`profile #${index + 1} was skipped: ${stored}`);
+      else if (!this.builtIn.has(stored.id)) this.profiles.set(stored.id, stored);
+    }
+    if (problems.length === 0) return;
+    const backup = `${this.file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await copyFile(this.file, backup);
+      this.loadProblems.push(`Some saved profiles could not be read; the original file is kept as ${backup}: ${problems.join('; ')}.`);
+    } catch (error) {
+      this.loadProblems.push(`Some saved profiles could not be read (${problems.join('; ')}) and no backup could be written (${(error as Error).message}).`);
+    }
+  }
+
+  /** What went wrong reading the profiles file, in plain words; empty when nothing did. */
+  problems(): readonly string[] {
+    return this.loadProblems;
   }
 
   list(): ProfileSummary[] {
@@ -171,4 +204,35 @@ export class ProfileStore {
     await writeFile(temporary, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
     await rename(temporary, this.file);
   }
+}
+
+const VAULT_KINDS: readonly string[] = ['os-keychain', 'plaintext', 'memory-only'];
+
+/** One entry of the profiles file, checked with the same rules as a profile typed in the UI; a string says why not. */
+function readStoredProfile(entry: unknown): StoredProfile | string {
+  if (typeof entry !== 'object' || entry === null) return 'it is not an object';
+  // Fields a newer version may add are ignored, not fatal: only the ones this version uses are checked.
+  const { id, sealedPassword, vault, caFile, name: typedName, baseUrl: typedUrl, username: typedUser, app: typedApp, subscribeAll: typedAll } =
+    entry as Record<string, unknown>;
+  const checked = profileInputSchema.safeParse({
+    id,
+    name: typedName,
+    baseUrl: typedUrl,
+    username: typedUser,
+    app: typedApp,
+    subscribeAll: typedAll,
+    ...(caFile === undefined ? {} : { caFile }),
+  });
+  if (!checked.success || typeof id !== 'string') {
+    const issue = checked.error?.issues[0];
+    return `"${typeof typedName === 'string' ? typedName : String(id)}": ${issue ? `${issue.path.join('.') || 'profile'} ${issue.message}` : 'it has no id'}`;
+  }
+  if (sealedPassword !== undefined && typeof sealedPassword !== 'string') return `"${checked.data.name}": its stored password is unreadable`;
+  if (vault !== undefined && (typeof vault !== 'string' || !VAULT_KINDS.includes(vault))) return `"${checked.data.name}": unknown password store`;
+  const { name, baseUrl, username, app, subscribeAll } = checked.data;
+  const stored: StoredProfile = { id, name, baseUrl, username, app, subscribeAll };
+  if (checked.data.caFile !== undefined) stored.caFile = checked.data.caFile;
+  if (typeof sealedPassword === 'string') stored.sealedPassword = sealedPassword;
+  if (typeof vault === 'string') stored.vault = vault as CredentialVault['kind'];
+  return stored;
 }

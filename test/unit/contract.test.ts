@@ -13,6 +13,7 @@ const valid: { [C in RequestChannel]: RequestOf<C> } = {
   'profiles.list': {},
   'profiles.save': { name: 'Office PBX', baseUrl: 'http://10.0.0.5:8088', username: 'console', password: 's3cret', app: 'console', subscribeAll: true },
   'profiles.remove': { profileId: P },
+  'profiles.problems': {},
   'engine.connect': { profileId: P },
   'engine.disconnect': { profileId: P },
   'engine.statuses': {},

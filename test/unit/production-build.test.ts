@@ -78,6 +78,13 @@ describe('electron-vite production build', () => {
     for (const asset of assets) expect(existsSync(join(out, 'renderer', asset)), asset).toBe(true);
     expect(html).not.toMatch(/(?:src|href)="\/(?!\/)/);
   });
+
+  it("keeps the strict CSP in the built page: the dev server's relaxations stay in dev", () => {
+    const html = read('renderer/index.html');
+    expect(html).toContain("style-src 'self';");
+    expect(html).not.toContain('unsafe-inline');
+    expect(html).not.toContain('ws://localhost');
+  });
 });
 
 // electron-builder packs a Linux app on Linux without extra tools; the

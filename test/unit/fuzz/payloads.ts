@@ -18,6 +18,7 @@ export function validExamples(profileId: string, baseUrl: string): { [C in Reque
     'profiles.list': {},
     'profiles.save': { name: 'Fuzzed PBX', baseUrl, username: 'console', password: 'fuzz-saved-secret', app: 'console', subscribeAll: true },
     'profiles.remove': { profileId },
+    'profiles.problems': {},
     'engine.connect': { profileId },
     'engine.disconnect': { profileId },
     'engine.statuses': {},
