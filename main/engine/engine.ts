@@ -81,6 +81,7 @@ export class AriEngine {
   /** Non-null while a snapshot is in flight: live events wait here. */
   private syncBuffer: ModelEvent[] | null = null;
   private skippedFrames = 0;
+  private skippedStatusTimer: unknown = null;
   /** Whether any link ever went live: what a snapshot is reconciled as. */
   private everLive = false;
 
@@ -205,10 +206,7 @@ export class AriEngine {
       onEvent: (raw) => {
         if (current()) this.receive(raw);
       },
-      onMalformed: (error) => {
-        this.skippedFrames += 1;
-        this.log.warn('skipped a malformed frame', { profile: profile.id, error: error.message });
-      },
+      onMalformed: (error) => this.frameSkipped('skipped a malformed frame', { error: error.message }),
       onClose: (reason) => {
         if (current()) this.linkClosed(reason);
       },
@@ -314,15 +312,13 @@ export class AriEngine {
 
   private receive(raw: unknown): void {
     if (typeof raw !== 'object' || raw === null || typeof (raw as { type?: unknown }).type !== 'string') {
-      this.skippedFrames += 1;
-      this.log.warn('skipped a frame that is not an ARI event', { profile: this.profile.id, frame: Array.isArray(raw) ? 'array' : typeof raw });
+      this.frameSkipped('skipped a frame that is not an ARI event', { frame: Array.isArray(raw) ? 'array' : typeof raw });
       return;
     }
     const event = raw as AriEvent;
     // The "Console" prefix is ours; a PBX frame claiming it is forged or broken.
     if (event.type.startsWith('Console')) {
-      this.skippedFrames += 1;
-      this.log.warn('skipped a frame posing as a console event', { profile: this.profile.id, type: event.type.slice(0, 80) });
+      this.frameSkipped('skipped a frame posing as a console event', { type: event.type.slice(0, 80) });
       return;
     }
     this.options.onRawEvent?.(event);
@@ -335,6 +331,24 @@ export class AriEngine {
     if (event.type === 'StasisStart' && typeof event.channel?.id === 'string') this.watch(`channel:${event.channel.id}`);
     if (this.syncBuffer) this.syncBuffer.push(event);
     else this.enqueue(event);
+  }
+
+  /**
+   * Counts a frame the engine could not use and lets the UI see the count.
+   * A PBX (or proxy) sending garbage may send a lot of it: the log keeps the
+   * first fifty and then one in a thousand, and the status goes out at most
+   * every quarter second rather than once per frame.
+   */
+  private frameSkipped(message: string, fields: Record<string, unknown>): void {
+    this.skippedFrames += 1;
+    if (this.skippedFrames <= 50 || this.skippedFrames % 1000 === 0) {
+      this.log.warn(message, { profile: this.profile.id, skippedFrames: this.skippedFrames, ...fields });
+    }
+    if (this.skippedStatusTimer !== null) return;
+    this.skippedStatusTimer = this.clock.setTimeout(() => {
+      this.skippedStatusTimer = null;
+      this.options.onStatus(this.status());
+    }, SKIPPED_STATUS_INTERVAL_MS);
   }
 
   private enqueue(event: ModelEvent): void {
@@ -370,11 +384,17 @@ export class AriEngine {
   dispose(): void {
     this.stop();
     this.cancelRetry();
+    if (this.skippedStatusTimer !== null) {
+      this.clock.clearTimeout(this.skippedStatusTimer);
+      this.skippedStatusTimer = null;
+    }
     this.flush();
     this.rest?.close();
     this.rest = null;
   }
 }
+
+const SKIPPED_STATUS_INTERVAL_MS = 250;
 
 function describeClose(reason: EventSocketClose): string {
   switch (reason.code) {
