@@ -79,11 +79,20 @@ describe('electron-vite production build', () => {
     expect(html).not.toMatch(/(?:src|href)="\/(?!\/)/);
   });
 
-  it("keeps the strict CSP in the built page: the dev server's relaxations stay in dev", () => {
+  it("keeps the strict CSP in the built page, and needs no inline script or style to live with it", () => {
     const html = read('renderer/index.html');
+    expect(html).toContain("script-src 'self'");
     expect(html).toContain("style-src 'self';");
+    // The dev server's relaxations (electron.vite.config.ts) stay in dev.
     expect(html).not.toContain('unsafe-inline');
     expect(html).not.toContain('ws://localhost');
+    for (const script of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+      expect(script[1]).toMatch(/\bsrc=/);
+      expect(script[2]?.trim()).toBe('');
+    }
+    expect(html).not.toMatch(/<style\b/i);
+    expect(html).not.toMatch(/\sstyle\s*=/i);
+    expect(html).not.toMatch(/\son[a-z]+\s*=/i);
   });
 });
 
