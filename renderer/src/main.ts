@@ -19,7 +19,8 @@ if (choice.kind === 'no-token') {
     props: { controller: null, problem: 'This page needs the address the console host printed when it started (the one ending in #token=…).' },
   });
 } else {
-  const controller: ConsoleController = createConsoleStore({ client: createConsoleClient(choice.transport), schedule: scheduleFrame });
+  const client = createConsoleClient(choice.transport);
+  const controller: ConsoleController = createConsoleStore({ client, schedule: scheduleFrame });
   if (choice.kind === 'host') {
     const transport = choice.transport;
     controller.setHostLink(transport.link);
@@ -32,5 +33,5 @@ if (choice.kind === 'no-token') {
   } else {
     void controller.start();
   }
-  mount(App, { target, props: { controller } });
+  mount(App, { target, props: { controller, client } });
 }

@@ -1,5 +1,6 @@
 import type { SupervisorState } from '../../../common/supervisor.js';
 import { callReport, describeParty, formatDuration, type CallStatus, type ChannelView, type Party } from '../../../common/model/index.js';
+import { toErrorShape } from '../../../common/errors.js';
 import type { HostLink } from './console-store.js';
 
 /** Plain words for what the console shows; pure, so the wording is testable. */
@@ -102,4 +103,40 @@ export function describeCall(channel: ChannelView, now: number): CallWords {
   const ms = report.answeredAt === null ? report.ringMs : report.talkMs;
   const cause = report.causeText ?? (report.cause !== null ? `Cause ${report.cause}` : '—');
   return { status: STATUS_WORDS[report.status], duration: `${report.approximate ? '≈' : ''}${formatDuration(ms)}`, cause };
+}
+
+export type BadgeTone = 'ring' | 'up' | 'hold' | 'bridge' | 'down' | 'ended' | 'muted';
+
+/** The one word a row shows for a call, most urgent first. */
+export function callBadge(channel: ChannelView, now: number): { readonly text: string; readonly tone: BadgeTone } {
+  if (channel.endedAt !== null) return { text: describeCall(channel, now).status, tone: 'ended' };
+  if (isRinging(channel)) return { text: 'Ringing', tone: 'ring' };
+  if (channel.onHold) return { text: 'On hold', tone: 'hold' };
+  if (channel.state !== 'Up') return { text: channel.state, tone: 'down' };
+  if (channel.muted.in || channel.muted.out) return { text: 'Muted', tone: 'muted' };
+  if (channel.bridgeId !== null) return { text: 'In bridge', tone: 'bridge' };
+  return { text: 'Talking', tone: 'up' };
+}
+
+/** Why a request failed, in words a receptionist can act on; `what` names the action ("hold Alice"). */
+export function describeFailure(what: string, error: unknown): string {
+  const { code, message } = toErrorShape(error);
+  const why: Record<string, string> = {
+    not_in_stasis: "this channel is not under the console's control",
+    not_found: 'the call or bridge is no longer on the PBX',
+    not_connected: `the console is not connected to the PBX right now (${CALLS_CONTINUE})`,
+    unavailable: 'the PBX could not be reached',
+    timeout: 'the PBX did not answer in time, so it may or may not have happened',
+    unauthorized: "the PBX refused the console's login",
+    bad_request: 'the PBX refused the request',
+    invalid_request: 'the request was not valid',
+    forbidden: 'this window may not send requests',
+    no_profile: 'that connection profile no longer exists',
+    pbx_error: 'the PBX reported an error',
+    unknown_channel: 'this console and its host are different versions',
+  };
+  const reason = why[code] ?? 'something went wrong in the console';
+  // The PBX's own words help support; a bug's do not help the receptionist.
+  const detail = code === 'bad_request' || code === 'unavailable' || code === 'invalid_request' || code === 'pbx_error' ? ` (${message})` : '';
+  return `Could not ${what}: ${reason}${detail}.`;
 }

@@ -1,0 +1,74 @@
+import type { CallModel, ChannelView } from '../../../common/model/index.js';
+import { isRinging } from './describe.js';
+
+/** What the call list shows: a filter, a search, a stable order (no rows jumping as calls change). */
+
+export const CALL_FILTERS = ['all', 'ringing', 'talking', 'held', 'bridged', 'ended'] as const;
+export type CallFilter = (typeof CALL_FILTERS)[number];
+
+export const FILTER_LABELS: Record<CallFilter, string> = {
+  all: 'All live',
+  ringing: 'Ringing',
+  talking: 'Talking',
+  held: 'On hold',
+  bridged: 'In a bridge',
+  ended: 'Ended',
+};
+
+const TESTS: Record<Exclude<CallFilter, 'all' | 'ended'>, (channel: ChannelView) => boolean> = {
+  ringing: isRinging,
+  talking: (channel) => channel.state === 'Up' && !channel.onHold,
+  held: (channel) => channel.onHold,
+  bridged: (channel) => channel.bridgeId !== null,
+};
+
+function matches(channel: ChannelView, needle: string): boolean {
+  if (needle === '') return true;
+  return [channel.caller.name, channel.caller.number, channel.connected.name, channel.connected.number, channel.name, channel.id].some((text) =>
+    text.toLowerCase().includes(needle),
+  );
+}
+
+/** Live calls oldest first (new calls append at the bottom), ended ones newest first. */
+export function listCalls(model: CallModel | null, filter: CallFilter, search: string): ChannelView[] {
+  if (!model) return [];
+  const needle = search.trim().toLowerCase();
+  if (filter === 'ended') return [...model.ended.values()].reverse().filter((channel) => matches(channel, needle));
+  const test = filter === 'all' ? null : TESTS[filter];
+  const calls: ChannelView[] = [];
+  for (const channel of model.channels.values()) if ((!test || test(channel)) && matches(channel, needle)) calls.push(channel);
+  // Map order is arrival order already; sort anyway for snapshots, whose order is the PBX's.
+  return calls.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+}
+
+export function filterCounts(model: CallModel | null): Record<CallFilter, number> {
+  const counts: Record<CallFilter, number> = { all: 0, ringing: 0, talking: 0, held: 0, bridged: 0, ended: 0 };
+  if (!model) return counts;
+  for (const channel of model.channels.values()) {
+    counts.all += 1;
+    if (TESTS.ringing(channel)) counts.ringing += 1;
+    if (TESTS.talking(channel)) counts.talking += 1;
+    if (TESTS.held(channel)) counts.held += 1;
+    if (TESTS.bridged(channel)) counts.bridged += 1;
+  }
+  counts.ended = model.ended.size;
+  return counts;
+}
+
+/** The channel a selection names, live or ended. */
+export function findChannel(model: CallModel | null, id: string | null): ChannelView | null {
+  if (!model || id === null) return null;
+  return model.channels.get(id) ?? model.ended.get(id) ?? null;
+}
+
+/** A short name for a call in sentences: "Alice <200>", else its channel name. */
+export function callName(channel: ChannelView): string {
+  const { name, number } = channel.caller;
+  if (name && number) return `${name} <${number}>`;
+  return name || number || channel.name;
+}
+
+/** The call to select when nothing is: a ringing one the console controls, else the first. */
+export function preferredCall(calls: readonly ChannelView[]): ChannelView | null {
+  return calls.find((channel) => channel.inStasis && isRinging(channel)) ?? calls.find((channel) => channel.inStasis) ?? calls[0] ?? null;
+}

@@ -1,0 +1,147 @@
+import type { ChannelView } from '../../../common/model/index.js';
+import { isRinging } from './describe.js';
+
+/**
+ * Which call controls a receptionist may use on the selected call, and why
+ * not when not: pure, so the buttons, the shortcuts and the tests agree. A
+ * toggle (hold, mute, ring, silence) shows the action it will perform next.
+ */
+
+export type ControlId = 'answer' | 'hangup' | 'hold' | 'mute' | 'ring' | 'silence' | 'dtmf' | 'play';
+
+export type Command =
+  | 'call.answer'
+  | 'call.hangup'
+  | 'call.hold'
+  | 'call.unhold'
+  | 'call.mute'
+  | 'call.unmute'
+  | 'call.ring'
+  | 'call.ringStop'
+  | 'call.startSilence'
+  | 'call.stopSilence';
+
+export interface ControlState {
+  readonly id: ControlId;
+  readonly label: string;
+  /** The key shown on the button and listed in the help. */
+  readonly key: string;
+  readonly enabled: boolean;
+  /** Why it is disabled, in words; null when enabled. */
+  readonly reason: string | null;
+  /** For toggles: whether the state it toggles is on now. */
+  readonly pressed: boolean | null;
+  /** What pressing it sends; null for controls that open a panel (DTMF, play). */
+  readonly command: Command | null;
+  /** Verb phrase for failure messages: "Could not <verb> <caller>". */
+  readonly verb: string;
+}
+
+export interface ControlContext {
+  /** Set while nothing may be changed (a replay), with why. */
+  readonly readOnly: string | null;
+  readonly connected: boolean;
+}
+
+export const NOT_CONTROLLED = "This channel is not under the console's control.";
+
+interface Spec {
+  readonly id: ControlId;
+  readonly key: string;
+  readonly label: string;
+  readonly command: Command | null;
+  readonly verb: string;
+  readonly pressed: boolean | null;
+  /** A reason this call cannot take it, beyond the shared ones. */
+  readonly refuse: string | null;
+  /** Hang up works on any channel; everything else needs the console's app. */
+  readonly needsStasis: boolean;
+}
+
+function specs(channel: ChannelView): Spec[] {
+  const up = channel.state === 'Up';
+  const answerFirst = (what: string) => (up ? null : `Answer the call before ${what}.`);
+  const muted = channel.muted.in || channel.muted.out;
+  return [
+    { id: 'answer', key: 'A', label: 'Answer', command: 'call.answer', verb: 'answer', pressed: null, refuse: up ? 'Already answered.' : null, needsStasis: true },
+    { id: 'hangup', key: 'H', label: 'Hang up', command: 'call.hangup', verb: 'hang up', pressed: null, refuse: null, needsStasis: false },
+    {
+      id: 'hold',
+      key: 'P',
+      label: channel.onHold ? 'Unhold' : 'Hold',
+      command: channel.onHold ? 'call.unhold' : 'call.hold',
+      verb: channel.onHold ? 'take off hold' : 'put on hold',
+      pressed: channel.onHold,
+      refuse: channel.onHold ? null : answerFirst('holding it'),
+      needsStasis: true,
+    },
+    {
+      id: 'mute',
+      key: 'M',
+      label: muted ? 'Unmute' : 'Mute',
+      command: muted ? 'call.unmute' : 'call.mute',
+      verb: muted ? 'unmute' : 'mute',
+      pressed: muted,
+      refuse: muted ? null : answerFirst('muting it'),
+      needsStasis: true,
+    },
+    {
+      id: 'ring',
+      key: 'R',
+      label: channel.ringing ? 'Stop ring' : 'Ring',
+      command: channel.ringing ? 'call.ringStop' : 'call.ring',
+      verb: channel.ringing ? 'stop the ringing tone for' : 'play the ringing tone to',
+      pressed: channel.ringing,
+      refuse: up && !channel.ringing ? 'Ringing is only for calls not yet answered.' : null,
+      needsStasis: true,
+    },
+    {
+      id: 'silence',
+      key: 'S',
+      label: channel.silenced ? 'End silence' : 'Silence',
+      command: channel.silenced ? 'call.stopSilence' : 'call.startSilence',
+      verb: channel.silenced ? 'stop the silence on' : 'play silence to',
+      pressed: channel.silenced,
+      refuse: channel.silenced ? null : answerFirst('playing silence'),
+      needsStasis: true,
+    },
+    { id: 'dtmf', key: 'D', label: 'Keypad', command: null, verb: 'send tones to', pressed: null, refuse: answerFirst('sending tones'), needsStasis: true },
+    { id: 'play', key: 'L', label: 'Play sound', command: null, verb: 'play a sound to', pressed: null, refuse: answerFirst('playing a sound'), needsStasis: true },
+  ];
+}
+
+export function callControls(channel: ChannelView | null, context: ControlContext): ControlState[] {
+  if (!channel) {
+    // The same buttons, all off: the panel keeps its layout with nothing selected.
+    return BLANK.map((spec) => ({ ...spec, enabled: false, reason: 'Select a call first.', pressed: null }));
+  }
+  return specs(channel).map((spec) => {
+    const reason =
+      context.readOnly ??
+      (channel.endedAt !== null
+        ? 'This call has ended.'
+        : !context.connected
+          ? 'The console is not connected to the PBX right now.'
+          : spec.needsStasis && !channel.inStasis
+            ? NOT_CONTROLLED
+            : spec.refuse);
+    return { id: spec.id, label: spec.label, key: spec.key, enabled: reason === null, reason, pressed: spec.pressed, command: spec.command, verb: spec.verb };
+  });
+}
+
+const BLANK = [
+  { id: 'answer', key: 'A', label: 'Answer', command: null, verb: 'answer' },
+  { id: 'hangup', key: 'H', label: 'Hang up', command: null, verb: 'hang up' },
+  { id: 'hold', key: 'P', label: 'Hold', command: null, verb: 'put on hold' },
+  { id: 'mute', key: 'M', label: 'Mute', command: null, verb: 'mute' },
+  { id: 'ring', key: 'R', label: 'Ring', command: null, verb: 'ring' },
+  { id: 'silence', key: 'S', label: 'Silence', command: null, verb: 'silence' },
+  { id: 'dtmf', key: 'D', label: 'Keypad', command: null, verb: 'send tones to' },
+  { id: 'play', key: 'L', label: 'Play sound', command: null, verb: 'play a sound to' },
+] as const satisfies readonly Omit<ControlState, 'enabled' | 'reason' | 'pressed'>[];
+
+/** The one control a call most likely needs next: what Enter does on a selected call. */
+export function primaryControl(channel: ChannelView | null): ControlId | null {
+  if (!channel || channel.endedAt !== null || !channel.inStasis) return null;
+  return isRinging(channel) || channel.state !== 'Up' ? 'answer' : null;
+}

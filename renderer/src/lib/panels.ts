@@ -1,0 +1,48 @@
+import type { Component } from 'svelte';
+import type { CallModel, ChannelView } from '../../../common/model/index.js';
+import BridgeBoard from './BridgeBoard.svelte';
+import ComparePanel from './ComparePanel.svelte';
+
+/**
+ * The tabbed area under the call list: the bridge board, the timeline
+ * comparison, and any workflow panel another part of the console adds.
+ * To mount a panel, append one entry here; the tab strip, the keyboard
+ * (Alt+<digit> picks the n-th tab) and the help overlay read this list.
+ * A panel gets the same props as every view, and reaches requests and UI
+ * state through `getApp()` (app-context.ts).
+ */
+
+export interface PanelProps {
+  /** The model on screen: live, or the replay's at its position. */
+  readonly model: CallModel | null;
+  readonly now: number;
+  /** Set while nothing may be changed (a replay), with why. */
+  readonly readOnly: string | null;
+  /** The engine is live: requests can reach the PBX. */
+  readonly connected: boolean;
+  readonly selected: ChannelView | null;
+  readonly profileId: string | null;
+}
+
+export interface PanelSpec {
+  readonly id: string;
+  /** The tab's label. */
+  readonly label: string;
+  readonly component: Component<PanelProps>;
+  /** A count or word shown beside the label (e.g. how many bridges); null for none. */
+  readonly badge?: (props: PanelProps) => string | null;
+}
+
+export const PANELS: readonly PanelSpec[] = [
+  {
+    id: 'bridges',
+    label: 'Bridges',
+    component: BridgeBoard,
+    badge: ({ model }) => (model ? String(model.bridges.size) : null),
+  },
+  { id: 'compare', label: 'Compare timelines', component: ComparePanel },
+];
+
+export function panelById(id: string): PanelSpec {
+  return PANELS.find((panel) => panel.id === id) ?? PANELS[0]!;
+}
