@@ -38,10 +38,10 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { ConsoleError, type ErrorCode } from '../../common/errors.js';
+import { ConsoleError } from '../../common/errors.js';
+import { describeError, mapError } from './ari-errors.js';
 import { toPlainJson as plain, type AriBridge, type AriChannel, type AriDeviceState, type AriEndpoint, type AriPlayback, type AsteriskInfo } from './ari-json.js';
 import { ariUrl, basicAuthHeader } from './event-socket.js';
-import { networkProblem } from './net-errors.js';
 
 export interface RestOptions {
   baseUrl: string;
@@ -261,60 +261,6 @@ function originOf(url: string): string {
   }
 }
 
-// ---- Error mapping.
-
-function mapError(what: string, error: unknown, exchange: Exchange | null, secrets: string[]): ConsoleError {
-  if (error instanceof ConsoleError) return error;
-  const cause = exchange?.networkError ?? error;
-  const errno = (cause as { code?: unknown } | null)?.code;
-  const status = exchange?.status ?? (error as { status?: unknown } | null)?.status;
-  if (typeof status === 'number') {
-    const said = pbxMessage(error);
-    const [code, sentence] = classify(status);
-    return new ConsoleError(code, `${what}: ${sentence}${said ? ` (PBX says: ${scrub(said, secrets)})` : ''}.`, status);
-  }
-  if (exchange?.networkError || typeof errno === 'string') {
-    const detail = networkProblem(errno);
-    return new ConsoleError('unavailable', `${what}: cannot reach the PBX (${detail ?? scrub(describe(cause), secrets)}).`);
-  }
-  return new ConsoleError('pbx_error', `${what}: unexpected failure (${scrub(describe(error), secrets)}).`);
-}
-
-function classify(status: number): [ErrorCode, string] {
-  if (status === 404) return ['not_found', 'not found'];
-  if (status === 409 || status === 422) return ['not_in_stasis', "this channel is not under the console's control"];
-  if (status === 400) return ['bad_request', 'the PBX rejected the request'];
-  if (status === 401 || status === 403) return ['unauthorized', 'the PBX refused the ARI username or password'];
-  if (status === 503) return ['unavailable', 'the PBX is unavailable, HTTP 503'];
-  return ['pbx_error', `the PBX reported an error, HTTP ${status}`];
-}
-
-/** ari-client rejects with Error(body) or the raw response; ARI bodies are {"message": …}. */
-function pbxMessage(error: unknown): string | undefined {
-  const raw = error instanceof Error ? error.message : (error as { data?: unknown } | null)?.data;
-  const text = typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : undefined;
-  if (!text) return undefined;
-  try {
-    const message = (JSON.parse(text) as { message?: unknown }).message;
-    if (typeof message === 'string') return message;
-  } catch {
-    // Not JSON, e.g. a proxy's HTML page: quote its start.
-  }
-  return text.slice(0, 200);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : 'no details';
-}
-
-/** Belt and braces: no message may carry a password or URL userinfo. */
-function scrub(text: string, secrets: string[]): string {
-  let out = text.replace(/\/\/[^/\s@]*@/g, '//');
-  for (const secret of secrets) if (secret.length >= 3) out = out.split(secret).join('***');
-  return out;
-}
-
 function withoutUndefined(params: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
 }
@@ -338,7 +284,7 @@ export async function connectRest(options: RestOptions): Promise<AriRest> {
   try {
     if (options.caFile) ca = readFileSync(options.caFile);
   } catch (error) {
-    throw new ConsoleError('invalid_request', `Cannot read the CA certificate file ${options.caFile}: ${describe(error)}.`);
+    throw new ConsoleError('invalid_request', `Cannot read the CA certificate file ${options.caFile}: ${describeError(error)}.`);
   }
   // keepAlive off: Asterisk drops idle sockets after 15 s and a POST racing
   // that close would fail with ECONNRESET; a fresh LAN connection is cheap.
