@@ -4,6 +4,9 @@ import type { ModelEvent, SerializedModel } from './model/types.js';
 import type { SupervisorState } from './supervisor.js';
 import { updateStatusSchema } from './update.js';
 import { rawEventEntrySchema, recordingStatusSchema } from './recording.js';
+import { historyQuerySchema, historyRecordSchema } from './history/types.js';
+import { contactInputSchema, contactSchema } from './phonebook/types.js';
+import { connectionTestSchema } from './connection-help.js';
 
 /**
  * Every IPC channel of the console, declared once: its name, the schema of
@@ -222,6 +225,33 @@ export const requests = {
   'recording.start': { request: z.object({ profileId }).strict(), response: recordingStatusSchema },
   'recording.stop': { request: z.object({ profileId }).strict(), response: recordingStatusSchema },
   'recording.status': { request: z.object({ profileId }).strict(), response: recordingStatusSchema },
+
+  // People, history and the first-run wizard (issue 7; main/history, main/phonebook, main/connection-test.ts).
+  /** Tries a profile (saved or not) step by step without keeping it; each failed step says which setting to check. */
+  'profiles.test': { request: profileInputSchema, response: connectionTestSchema },
+  /** Finished calls, newest first, one page; `total` counts every match. */
+  'history.query': { request: historyQuerySchema, response: z.object({ total: z.number(), items: z.array(historyRecordSchema) }).strict() },
+  /** Every matching call as CSV text (offset and limit are ignored). */
+  'history.export': { request: historyQuerySchema, response: z.object({ csv: z.string(), count: z.number() }).strict() },
+  'phonebook.search': {
+    request: z.object({ text: z.string().max(200), limit: z.number().int().min(1).max(500).optional() }).strict(),
+    response: z.object({ total: z.number(), items: z.array(contactSchema) }).strict(),
+  },
+  'phonebook.save': { request: contactInputSchema, response: contactSchema },
+  'phonebook.remove': { request: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/) }).strict(), response: done },
+  /**
+   * Contacts the page parsed from a CSV or vCard file (common/phonebook), sent
+   * in batches: a request stays far below the browser host's frame limit.
+   */
+  'phonebook.import': {
+    request: z.object({ contacts: z.array(contactInputSchema).min(1).max(1000) }).strict(),
+    response: z.object({ added: z.number(), updated: z.number(), skipped: z.number(), problems: z.array(z.string()) }).strict(),
+  },
+  /** Who a number belongs to in the phonebook; null when nobody. */
+  'phonebook.lookup': {
+    request: z.object({ number: z.string().min(1).max(64) }).strict(),
+    response: z.object({ contact: contactSchema, number: z.string(), label: z.string() }).strict().nullable(),
+  },
 } as const;
 
 export const events = {
@@ -230,6 +260,8 @@ export const events = {
   'update.status': updateStatusSchema,
   /** A recording started or stopped (also by itself: size limit, disk error, engine gone). */
   'recording.status': recordingStatusSchema,
+  /** Calls were added to the history (the page re-runs its query). */
+  'history.added': z.object({ count: z.number(), total: z.number() }).strict(),
 } as const;
 
 export type RequestChannel = keyof typeof requests;

@@ -8,6 +8,10 @@ import { memoryOnlyVault, ProfileStore, type CredentialVault } from './profiles.
 import { RawEventLog } from './raw-events.js';
 import { SessionRecorder } from './recorder.js';
 import { APP_VERSION, type UpdateService } from './updates.js';
+import { join } from 'node:path';
+import { createHistoryFeed } from './history/feed.js';
+import { HistoryStore } from './history/store.js';
+import { PhonebookStore } from './phonebook/store.js';
 
 export interface BackendOptions {
   /** Where saved profiles live; null keeps them for this run only. */
@@ -21,12 +25,16 @@ export interface BackendOptions {
   readonly updates?: UpdateService;
   /** Where session recordings are written; without one, recording answers `unavailable`. */
   readonly recordingsDir?: string | null;
+  /** Where call history (history/) and the phonebook (phonebook.json) are kept; null keeps them for this run only. */
+  readonly dataDir?: string | null;
 }
 
 export interface NodeBackend {
   readonly backend: ConsoleBackend;
   readonly profiles: ProfileStore;
   readonly engines: EngineManager;
+  readonly history: HistoryStore;
+  readonly phonebook: PhonebookStore;
   dispose(): Promise<void>;
 }
 
@@ -41,6 +49,13 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
   for (const profile of options.builtInProfiles ?? []) profiles.addBuiltIn(profile);
   await profiles.load();
   for (const problem of profiles.problems()) log.warn(problem);
+
+  const dataDir = options.dataDir ?? null;
+  const history = new HistoryStore(dataDir === null ? null : join(dataDir, 'history'));
+  const phonebook = new PhonebookStore(dataDir === null ? null : join(dataDir, 'phonebook.json'));
+  const historyLoad = await history.load();
+  await phonebook.load();
+  for (const problem of [...historyLoad.problems, ...phonebook.problems()]) log.warn(problem);
 
   const listeners = new Set<(channel: EventChannel, payload: unknown) => void>();
   const emit = (channel: EventChannel, payload: unknown) => {
@@ -70,13 +85,21 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
         rawEvents.add(batch.profileId, batch.events, Date.now());
         recorder.add(batch);
         emit('engine.events', batch);
+        feedHistory(batch);
       },
     },
     log,
     options.tuning,
   );
+  const feedHistory = createHistoryFeed({
+    history,
+    phonebook,
+    modelOf: (profileId) => engines.get(profileId)?.currentModel,
+    onAdded: (count, total) => emit('history.added', { count, total }),
+    log,
+  });
   const dispatch = createDispatcher(
-    createHandlers({ profiles, engines, rawEvents, recorder, ...(options.updates ? { updates: options.updates } : {}) }),
+    createHandlers({ profiles, engines, rawEvents, recorder, history, phonebook, ...(options.updates ? { updates: options.updates } : {}) }),
     log,
   );
   const stopUpdateEvents = options.updates?.subscribe((status) => emit('update.status', status));
@@ -93,6 +116,8 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
     },
     profiles,
     engines,
+    history,
+    phonebook,
     async dispose() {
       stopUpdateEvents?.();
       engines.dispose();

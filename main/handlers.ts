@@ -18,6 +18,9 @@ import type { ProfileStore } from './profiles.js';
 import { RawEventLog } from './raw-events.js';
 import { SessionRecorder } from './recorder.js';
 import { APP_VERSION, fixedUpdateService, type UpdateService } from './updates.js';
+import { testConnection } from './connection-test.js';
+import { HistoryStore } from './history/store.js';
+import { PhonebookStore } from './phonebook/store.js';
 
 type Handler<C extends RequestChannel> = (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>>;
 export type HandlerTable = { [C in RequestChannel]: Handler<C> };
@@ -31,6 +34,10 @@ export interface HandlerDeps {
   readonly rawEvents?: RawEventLog;
   /** Session recordings; without it (or without a folder), recording answers `unavailable`. */
   readonly recorder?: SessionRecorder;
+  /** Finished calls; without it, history lasts for this run only. */
+  readonly history?: HistoryStore;
+  /** Contacts; without it, the phonebook lasts for this run only. */
+  readonly phonebook?: PhonebookStore;
 }
 
 type FlagEvent = Extract<ConsoleEvent, { type: 'ConsoleChannelFlag' }>;
@@ -58,6 +65,8 @@ export function createHandlers({
   updates = fixedUpdateService('desktop-only', APP_VERSION),
   rawEvents = new RawEventLog(),
   recorder = new SessionRecorder({ dir: null }),
+  history = new HistoryStore(null),
+  phonebook = new PhonebookStore(null),
 }: HandlerDeps): HandlerTable {
   const idleStatus = (profileId: string): EngineStatus => {
     const summary = profiles.list().find((profile) => profile.id === profileId);
@@ -165,6 +174,29 @@ export function createHandlers({
     'recording.status': async ({ profileId }) => {
       profiles.resolve(profileId);
       return recorder.status(profileId);
+    },
+
+    'profiles.test': async ({ id, baseUrl, username, password, app, caFile }) => {
+      // Testing a saved profile while editing it: the password field left empty means "the stored one".
+      const secret = password ?? (id === undefined ? undefined : profiles.resolve(id).password);
+      if (secret === undefined) throw new ConsoleError('invalid_request', 'Enter the ARI password to test the connection.');
+      return testConnection({ baseUrl, username, password: secret, app, ...(caFile ? { caFile } : {}) });
+    },
+    'history.query': async (query) => history.query(query),
+    'history.export': async ({ offset: _offset, limit: _limit, ...query }) => history.exportCsv(query),
+    'phonebook.search': async ({ text, limit }) => phonebook.search(text, limit),
+    'phonebook.save': async (input) => phonebook.save(input),
+    'phonebook.remove': async ({ id }) => {
+      await phonebook.remove(id);
+      return {};
+    },
+    'phonebook.import': async ({ contacts }) => {
+      const result = await phonebook.import(contacts);
+      return { ...result, problems: [...result.problems] };
+    },
+    'phonebook.lookup': async ({ number }) => {
+      const match = phonebook.lookup(number);
+      return match ? { contact: match.contact, number: match.number, label: match.label } : null;
     },
   } satisfies HandlerTable;
 }

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const { backend, dispose } = await createBackend({
     profilesFile: join(app.getPath('userData'), 'profiles.json'),
     recordingsDir: join(app.getPath('userData'), 'recordings'),
+    dataDir: app.getPath('userData'),
     vault: createSafeStorageVault((message) => log.warn(message)),
     builtInProfiles: builtIn ? [builtIn] : [],
     log,

@@ -6,6 +6,7 @@
 //    host, whose URL (with its per-run token) it prints.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,7 +48,12 @@ function electronBinary() {
 const binary = env.CONSOLE_BROWSER === '1' ? null : electronBinary();
 const child = binary
   ? spawn(binary, [root], { cwd: root, env, stdio: 'inherit' })
-  : spawn(process.execPath, [join(root, 'out/main/browser-host.js')], { cwd: root, env, stdio: 'inherit' });
+  : // Call history and the phonebook outlive a browser-host run, as they do in the desktop app's data folder.
+    spawn(process.execPath, [join(root, 'out/main/browser-host.js'), '--data', join(env.XDG_DATA_HOME || join(homedir(), '.local/share'), 'ari-console')], {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    });
 if (!binary) console.log('[start] No Electron binary here: serving the console to your browser instead.');
 
 let stopping = false;

@@ -7,11 +7,12 @@ import { createLogger } from '../log.js';
 import { startBrowserHost } from './server.js';
 
 /**
- * `node out/main/browser-host.js [--profiles FILE] [--recordings DIR]`: the console without
+ * `node out/main/browser-host.js [--profiles FILE] [--recordings DIR] [--data DIR]`: the console without
  * Electron. Serves out/renderer next to this file; PORT picks the port
  * (default: any free one); ARI_URL/ARI_USER/ARI_PASSWORD add a built-in
  * profile exactly as for the Electron shell. Without --profiles, saved
- * profiles last for this run only. Session recordings go to --recordings, or
+ * profiles last for this run only; --data keeps call history and the phonebook
+ * (without it they last for this run only). Session recordings go to --recordings, or
  * CONSOLE_RECORDINGS_DIR, or ${XDG_CACHE_HOME:-~/.cache}/ari-console/recordings.
  * Prints the address to open, token included.
  */
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     options: {
       profiles: { type: 'string' },
       recordings: { type: 'string' },
+      data: { type: 'string' },
     },
     strict: true,
   });
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
     builtInProfiles: builtIn ? [builtIn] : [],
     log: logger,
     recordingsDir: recordingsDir(values.recordings),
+    // History and phonebook live as long as the folder does; without --data, for this run only (like profiles).
+    dataDir: values.data === undefined ? null : resolve(values.data),
   });
   const host = await startBrowserHost({ backend, rendererDir, port, logger }).catch(async (error: unknown) => {
     await dispose();

@@ -43,6 +43,14 @@ const valid: { [C in RequestChannel]: RequestOf<C> } = {
   'recording.start': { profileId: P },
   'recording.stop': { profileId: P },
   'recording.status': { profileId: P },
+  'profiles.test': { name: 'Office PBX', baseUrl: 'http://10.0.0.5:8088', username: 'console', password: 's3cret', app: 'console', subscribeAll: true },
+  'history.query': { text: 'alice', from: 0, to: 1_800_000_000_000, statuses: ['answered', 'no-answer'], direction: 'inbound', offset: 0, limit: 50 },
+  'history.export': { text: '0207', statuses: ['busy'] },
+  'phonebook.search': { text: 'ali', limit: 20 },
+  'phonebook.save': { name: 'Alice Example', company: 'ACME', numbers: [{ label: 'work', number: '+44 20 7946 0018' }] },
+  'phonebook.remove': { id: '0b8c5b1e-93a1-4c5e-9a34-3e7f0c2b9d11' },
+  'phonebook.import': { contacts: [{ name: 'Alice', company: '', numbers: [{ label: 'mobile', number: '07700 900123' }] }] },
+  'phonebook.lookup': { number: '+442079460018' },
 };
 
 function accepts(channel: RequestChannel, payload: unknown): boolean {

@@ -48,6 +48,14 @@ export function validExamples(profileId: string, baseUrl: string): { [C in Reque
     'recording.start': { profileId },
     'recording.stop': { profileId },
     'recording.status': { profileId },
+    'profiles.test': { name: 'Fuzzed PBX', baseUrl, username: 'console', password: 'fuzz-saved-secret', app: 'console', subscribeAll: true },
+    'history.query': { text: 'alice', statuses: ['answered'], limit: 10 },
+    'history.export': { text: 'alice' },
+    'phonebook.search': { text: 'ali' },
+    'phonebook.save': { name: 'Fuzzed contact', company: '', numbers: [{ label: 'work', number: '101' }] },
+    'phonebook.remove': { id: 'fuzzed-contact' },
+    'phonebook.import': { contacts: [{ name: 'Fuzzed import', company: '', numbers: [{ label: '', number: '102' }] }] },
+    'phonebook.lookup': { number: '101' },
   };
 }
 

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { dedupeNumbers } from '../../common/phonebook/csv.js';
+import { looksLikeNumber, matchKey } from '../../common/phonebook/normalize.js';
+import { contactSchema, type Contact, type ContactInput } from '../../common/phonebook/types.js';
+import { ConsoleError } from '../../common/errors.js';
+
+/**
+ * The phonebook, kept by main in one JSON file in the app's data folder and
+ * written atomically (a temporary file renamed over the old one), so a crash
+ * mid-save leaves the previous book, never half of one. Lookups by number go
+ * through an index on the number's match key (common/phonebook/normalize.ts),
+ * so caller-name lookup on every incoming call costs one map read.
+ */
+
+export const MAX_CONTACTS = 50_000;
+
+export interface PhonebookMatch {
+  readonly contact: Contact;
+  /** The number of the contact that matched, as the book has it. */
+  readonly number: string;
+  readonly label: string;
+}
+
+export interface ImportResult {
+  readonly added: number;
+  readonly updated: number;
+  readonly skipped: number;
+  readonly problems: readonly string[];
+}
+
+interface BookFile {
+  readonly version: 1;
+  readonly contacts: Contact[];
+}
+
+export class PhonebookStore {
+  private readonly contacts = new Map<string, Contact>();
+  private byNumber = new Map<string, string>();
+  private readonly problemsAtLoad: string[] = [];
+  private queue: Promise<void> = Promise.resolve();
+
+  /** `file` null: a phonebook for this run only. */
+  constructor(private readonly file: string | null) {}
+
+  async load(): Promise<void> {
+    if (!this.file) return;
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.problemsAtLoad.push(`The phonebook ${this.file} could not be read (${(error as Error).message}).`);
+      }
+      return;
+    }
+    let list: unknown[] = [];
+    let broken = false;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      const contacts = typeof parsed === 'object' && parsed !== null ? (parsed as { contacts?: unknown }).contacts : undefined;
+      if (Array.isArray(contacts)) list = contacts;
+      else broken = true;
+    } catch {
+      broken = true;
+    }
+    let bad = 0;
+    for (const item of list) {
+      const parsed = contactSchema.safeParse(item);
+      if (parsed.success) this.contacts.set(parsed.data.id, parsed.data);
+      else bad += 1;
+    }
+    this.reindex();
+    if (broken || bad > 0) {
+      // Never overwrite what we could not read: keep a copy beside it before the next save replaces it.
+      const backup = `${this.file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await copyFile(this.file, backup).catch(() => undefined);
+      this.problemsAtLoad.push(
+        broken
+          ? `The phonebook file was not readable JSON; it is kept as ${backup} and the console starts with an empty phonebook.`
+          : `${bad} contact(s) in the phonebook file were not readable and were left out; the original is kept as ${backup}.`,
+      );
+    }
+  }
+
+  problems(): readonly string[] {
+    return this.problemsAtLoad;
+  }
+
+  get size(): number {
+    return this.contacts.size;
+  }
+
+  list(): Contact[] {
+    return [...this.contacts.values()].sort(byName);
+  }
+
+  /**
+   * Search as you type: every word must appear in the name or company, or,
+   * for something that looks like a number, its digits in one of the numbers.
+   */
+  search(text: string, limit = 50): { total: number; items: Contact[] } {
+    const query = text.trim().toLowerCase();
+    const all = this.list();
+    if (query === '') return { total: all.length, items: all.slice(0, limit) };
+    let test: (contact: Contact) => boolean;
+    if (looksLikeNumber(query)) {
+      const digits = query.replace(/[^0-9]/g, '');
+      test = (contact) => contact.numbers.some((entry) => entry.number.replace(/[^0-9]/g, '').includes(digits));
+    } else {
+      const words = query.split(/\s+/);
+      test = (contact) => {
+        const hay = `${contact.name} ${contact.company} ${contact.numbers.map((n) => n.label).join(' ')}`.toLowerCase();
+        return words.every((word) => hay.includes(word));
+      };
+    }
+    const found = all.filter(test);
+    return { total: found.length, items: found.slice(0, limit) };
+  }
+
+  /** The contact a caller id belongs to, or null. */
+  lookup(number: string): PhonebookMatch | null {
+    const key = matchKey(number);
+    if (key === '') return null;
+    const id = this.byNumber.get(key);
+    const contact = id === undefined ? undefined : this.contacts.get(id);
+    if (!contact) return null;
+    const entry = contact.numbers.find((candidate) => matchKey(candidate.number) === key);
+    return { contact, number: entry?.number ?? number, label: entry?.label ?? '' };
+  }
+
+  async save(input: ContactInput): Promise<Contact> {
+    if (input.id !== undefined && !this.contacts.has(input.id)) throw new ConsoleError('not_found', 'That contact is no longer in the phonebook.');
+    if (input.id === undefined && this.contacts.size >= MAX_CONTACTS) {
+      throw new ConsoleError('bad_request', `The phonebook is full (${MAX_CONTACTS} contacts).`);
+    }
+    const contact: Contact = {
+      id: input.id ?? randomUUID(),
+      name: input.name,
+      company: input.company,
+      numbers: dedupeNumbers(input.numbers),
+    };
+    this.contacts.set(contact.id, contact);
+    this.reindex();
+    await this.persist();
+    return contact;
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!this.contacts.delete(id)) return;
+    this.reindex();
+    await this.persist();
+  }
+
+  /**
+   * Adds parsed contacts. One with the same name and company as a contact
+   * already kept gains its new numbers instead of becoming a duplicate, so
+   * importing the same file twice changes nothing.
+   */
+  async import(inputs: readonly ContactInput[]): Promise<ImportResult> {
+    const byIdentity = new Map<string, Contact>();
+    for (const contact of this.contacts.values()) byIdentity.set(identity(contact), contact);
+    let added = 0;
+    let updated = 0;
+    let skipped = 0;
+    const problems: string[] = [];
+    for (const input of inputs) {
+      const existing = byIdentity.get(identity(input));
+      if (existing) {
+        const numbers = dedupeNumbers([...existing.numbers, ...input.numbers]);
+        if (numbers.length !== existing.numbers.length) {
+          const merged = { ...existing, numbers };
+          this.contacts.set(existing.id, merged);
+          byIdentity.set(identity(merged), merged);
+          updated += 1;
+        }
+        continue;
+      }
+      if (this.contacts.size >= MAX_CONTACTS) {
+        skipped += 1;
+        if (problems.length === 0) problems.push(`The phonebook is full (${MAX_CONTACTS} contacts); the rest were left out.`);
+        continue;
+      }
+      const contact: Contact = { id: randomUUID(), name: input.name, company: input.company, numbers: dedupeNumbers(input.numbers) };
+      this.contacts.set(contact.id, contact);
+      byIdentity.set(identity(contact), contact);
+      added += 1;
+    }
+    this.reindex();
+    if (added + updated > 0) await this.persist();
+    return { added, updated, skipped, problems };
+  }
+
+  private reindex(): void {
+    // First contact (by name) wins a number two contacts share: stable across restarts.
+    const next = new Map<string, string>();
+    for (const contact of this.list()) {
+      for (const entry of contact.numbers) {
+        const key = matchKey(entry.number);
+        if (key !== '' && !next.has(key)) next.set(key, contact.id);
+      }
+    }
+    this.byNumber = next;
+  }
+
+  private async persist(): Promise<void> {
+    if (!this.file) return;
+    const file = this.file;
+    const body: BookFile = { version: 1, contacts: this.list() };
+    const text = `${JSON.stringify(body, null, 1)}\n`;
+    // Saves run one after another; each writes the book as it is when its turn comes.
+    const write = this.queue.then(async () => {
+      await mkdir(dirname(file), { recursive: true });
+      const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
+      await writeFile(temporary, text, { mode: 0o600 });
+      await rename(temporary, file);
+    });
+    this.queue = write.catch(() => undefined);
+    await write;
+  }
+}
+
+function identity(contact: Pick<Contact, 'name' | 'company'>): string {
+  return `${contact.name.trim().toLowerCase()}\u0001${contact.company.trim().toLowerCase()}`;
+}
+
+function byName(a: Contact, b: Contact): number {
+  return (a.name || a.company).localeCompare(b.name || b.company) || a.id.localeCompare(b.id);
+}

@@ -1,0 +1,178 @@
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HISTORY_CSV_HEADER, historyCsv } from '../../common/history/csv.js';
+import { HISTORY_STATUSES, type HistoryRecord, type HistoryStatus } from '../../common/history/types.js';
+import { HistoryStore, SEGMENT_RECORDS } from '../../main/history/store.js';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 0, 1);
+
+function record(i: number, overrides: Partial<HistoryRecord> = {}): HistoryRecord {
+  const status: HistoryStatus = HISTORY_STATUSES[i % HISTORY_STATUSES.length] as HistoryStatus;
+  const startedAt = T0 + i * 60_000;
+  const answered = status === 'answered';
+  return {
+    id: `office:${1_700_000_000 + i}.${i}`,
+    profileId: 'office',
+    channelId: `${1_700_000_000 + i}.${i}`,
+    channelName: `PJSIP/${100 + (i % 50)}-${i.toString(16).padStart(8, '0')}`,
+    direction: i % 3 === 0 ? 'outbound' : 'inbound',
+    caller: { name: i % 7 === 0 ? 'Alice Example' : `Caller ${i}`, number: `+4420794${String(i).padStart(5, '0')}` },
+    callerName: '',
+    connected: { name: '', number: String(100 + (i % 50)) },
+    startedAt,
+    answeredAt: answered ? startedAt + 5_000 : null,
+    endedAt: startedAt + 65_000,
+    ringMs: answered ? 5_000 : 65_000,
+    talkMs: answered ? 60_000 : 0,
+    totalMs: 65_000,
+    status,
+    cause: answered ? 16 : 19,
+    causeText: answered ? 'Normal Clearing' : 'No answer',
+    transfers: i % 11 === 0 ? [{ kind: 'blind', target: 'PJSIP/104', status: 'completed', reason: 'answered', at: startedAt + 30_000 }] : [],
+    parkedIn: i % 13 === 0 ? [701] : [],
+    approximate: false,
+    ...overrides,
+  };
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'history-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the history store', () => {
+  it('keeps calls across a restart, newest first', async () => {
+    const first = new HistoryStore(dir);
+    await first.load();
+    await first.add([record(1), record(2)]);
+    await first.add([record(3)]);
+    const second = new HistoryStore(dir);
+    expect((await second.load()).records).toBe(3);
+    expect(second.query({}).items.map((r) => r.id)).toEqual([record(3).id, record(2).id, record(1).id]);
+    expect(second.get(record(2).id)).toEqual(record(2));
+  });
+
+  it('keeps the last version of a call written twice, once', async () => {
+    const store = new HistoryStore(dir);
+    await store.load();
+    await store.add([record(1)]);
+    await store.add([record(1, { callerName: 'From the phonebook' })]);
+    expect(store.size).toBe(1);
+    const reloaded = new HistoryStore(dir);
+    await reloaded.load();
+    expect(reloaded.size).toBe(1);
+    expect(reloaded.get(record(1).id)?.callerName).toBe('From the phonebook');
+  });
+
+  it('skips a torn last line and a hand-edited one, and appends cleanly after them', async () => {
+    const store = new HistoryStore(dir);
+    await store.load();
+    await store.add([record(1), record(2)]);
+    const [segment] = await readdir(dir);
+    await appendFile(join(dir, segment as string), 'this is not json\n{"id":"half a rec');
+    const reloaded = new HistoryStore(dir);
+    const report = await reloaded.load();
+    expect(report.records).toBe(2);
+    expect(report.skippedLines).toBe(2);
+    expect(report.problems[0]).toMatch(/line 3 is not a call record/);
+    await reloaded.add([record(3)]);
+    const third = new HistoryStore(dir);
+    expect((await third.load()).records).toBe(3);
+    expect(third.get(record(3).id)).toEqual(record(3));
+  });
+
+  it('starts a new segment file every SEGMENT_RECORDS calls', async () => {
+    const store = new HistoryStore(dir);
+    await store.load();
+    const many = Array.from({ length: SEGMENT_RECORDS + 10 }, (_, i) => record(i));
+    await store.add(many);
+    expect((await readdir(dir)).sort()).toEqual(['calls-000001.jsonl', 'calls-000002.jsonl']);
+    const tail = await readFile(join(dir, 'calls-000002.jsonl'), 'utf8');
+    expect(tail.trim().split('\n')).toHaveLength(10);
+  });
+
+  it('searches text, numbers by digits, statuses, direction and date ranges', async () => {
+    const store = new HistoryStore(null);
+    await store.add(Array.from({ length: 200 }, (_, i) => record(i)));
+    const alice = store.query({ text: 'alice example', limit: 1000 });
+    expect(alice.total).toBe(Math.ceil(200 / 7));
+    expect(alice.items.every((r) => r.caller.name === 'Alice Example')).toBe(true);
+    // Spaces and a national format still find the number by its digits.
+    expect(store.query({ text: '207 94 00042' }).items.map((r) => r.id)).toEqual([record(42).id]);
+    const busy = store.query({ statuses: ['busy'], limit: 1000 });
+    expect(busy.items.every((r) => r.status === 'busy')).toBe(true);
+    expect(busy.total).toBe(40);
+    const window = store.query({ from: record(10).startedAt, to: record(19).startedAt, direction: 'inbound', limit: 1000 });
+    expect(window.items.map((r) => r.id)).toEqual(
+      [19, 17, 16, 14, 13, 11, 10].map((i) => record(i).id),
+    );
+    expect(store.query({ text: 'park 701' }).total).toBe(Math.ceil(200 / 13));
+    expect(store.query({ text: 'PJSIP/104', limit: 1000 }).items.some((r) => r.transfers.length > 0)).toBe(true);
+  });
+
+  it('pages newest first and counts every match', async () => {
+    const store = new HistoryStore(null);
+    await store.add(Array.from({ length: 50 }, (_, i) => record(i)));
+    const page = store.query({ offset: 10, limit: 5 });
+    expect(page.total).toBe(50);
+    expect(page.items.map((r) => r.id)).toEqual([39, 38, 37, 36, 35].map((i) => record(i).id));
+  });
+
+  it('exports what matches as CSV, header first', async () => {
+    const store = new HistoryStore(null);
+    await store.add([record(1), record(2), record(3)]);
+    const { csv, count } = store.exportCsv({ statuses: ['no-answer', 'busy'] }, () => 'T');
+    expect(count).toBe(2);
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(HISTORY_CSV_HEADER.join(','));
+    expect(lines).toHaveLength(3);
+    expect(csv).toBe(historyCsv([record(2), record(1)], () => 'T'));
+    // A caller's "+44…" would be a formula in a spreadsheet: it is quoted out.
+    expect(lines[1]).toContain(`'+44`);
+  });
+
+  it('holds 100,000 calls: all survive a restart and every query agrees with a plain filter', { timeout: 120_000 }, async () => {
+    const N = 100_000;
+    const all = Array.from({ length: N }, (_, i) => record(i));
+    // Out of order, as calls from several profiles may end.
+    const shuffled = [...all].sort((a, b) => ((a.startedAt * 7919) % 1009) - ((b.startedAt * 7919) % 1009));
+    const store = new HistoryStore(dir);
+    await store.load();
+    for (let i = 0; i < N; i += 5_000) await store.add(shuffled.slice(i, i + 5_000));
+    // A few single calls on top, as the live feed adds them.
+    await store.add([record(N), record(N + 1)]);
+    all.push(record(N), record(N + 1));
+
+    const reloaded = new HistoryStore(dir);
+    const report = await reloaded.load();
+    expect(report).toEqual({ records: N + 2, skippedLines: 0, problems: [] });
+    expect((await readdir(dir)).length).toBe(Math.ceil((N + 2) / SEGMENT_RECORDS));
+
+    const newestFirst = [...all].sort((a, b) => b.startedAt - a.startedAt);
+    const from = T0 + 20 * DAY;
+    const to = T0 + 40 * DAY;
+    const expected = newestFirst.filter((r) => r.startedAt >= from && r.startedAt <= to && r.status === 'answered' && r.caller.name === 'Alice Example');
+    const page = reloaded.query({ text: 'Alice', from, to, statuses: ['answered'], limit: 1000 });
+    expect(page.total).toBe(expected.length);
+    expect(page.items.map((r) => r.id)).toEqual(expected.slice(0, 1000).map((r) => r.id));
+
+    const last = reloaded.query({ offset: N - 3, limit: 10 });
+    expect(last.total).toBe(N + 2);
+    expect(last.items.map((r) => r.id)).toEqual(newestFirst.slice(N - 3).map((r) => r.id));
+
+    const one = reloaded.query({ text: String(record(77_777).caller.number) });
+    expect(one.items.map((r) => r.id)).toEqual([record(77_777).id]);
+  });
+
+  it('ignores files in its folder that are not segments', async () => {
+    await writeFile(join(dir, 'notes.txt'), 'not history');
+    const store = new HistoryStore(dir);
+    expect((await store.load()).records).toBe(0);
+  });
+});
