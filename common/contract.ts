@@ -4,6 +4,7 @@ import type { ModelEvent, SerializedModel } from './model/types.js';
 import type { SupervisorState } from './supervisor.js';
 import { updateStatusSchema } from './update.js';
 import { rawEventEntrySchema, recordingStatusSchema } from './recording.js';
+import { workflowEvents, workflowRequests } from './workflow-contract.js';
 import { historyQuerySchema, historyRecordSchema } from './history/types.js';
 import { contactInputSchema, contactSchema } from './phonebook/types.js';
 import { connectionTestSchema } from './connection-help.js';
@@ -252,6 +253,9 @@ export const requests = {
     request: z.object({ number: z.string().min(1).max(64) }).strict(),
     response: z.object({ contact: contactSchema, number: z.string(), label: z.string() }).strict().nullable(),
   },
+
+  // Receptionist call workflows: dial, transfer, park, snoop, settings (common/workflow-contract.ts, main/workflows/).
+  ...workflowRequests,
 } as const;
 
 export const events = {
@@ -262,6 +266,7 @@ export const events = {
   'recording.status': recordingStatusSchema,
   /** Calls were added to the history (the page re-runs its query). */
   'history.added': z.object({ count: z.number(), total: z.number() }).strict(),
+  ...workflowEvents,
 } as const;
 
 export type RequestChannel = keyof typeof requests;

@@ -8,6 +8,9 @@ import { memoryOnlyVault, ProfileStore, type CredentialVault } from './profiles.
 import { RawEventLog } from './raw-events.js';
 import { SessionRecorder } from './recorder.js';
 import { APP_VERSION, type UpdateService } from './updates.js';
+import { SettingsStore } from './settings.js';
+import { WorkflowManager } from './workflows/manager.js';
+import type { SettingsPatch } from '../common/settings.js';
 import { join } from 'node:path';
 import { createHistoryFeed } from './history/feed.js';
 import { HistoryStore } from './history/store.js';
@@ -27,6 +30,8 @@ export interface BackendOptions {
   readonly recordingsDir?: string | null;
   /** Where call history (history/) and the phonebook (phonebook.json) are kept; null keeps them for this run only. */
   readonly dataDir?: string | null;
+  /** Settings for this run on top of the saved ones (tests, the sandbox): e.g. the operator's phone. */
+  readonly settings?: SettingsPatch;
 }
 
 export interface NodeBackend {
@@ -35,6 +40,8 @@ export interface NodeBackend {
   readonly engines: EngineManager;
   readonly history: HistoryStore;
   readonly phonebook: PhonebookStore;
+  readonly settings: SettingsStore;
+  readonly workflows: WorkflowManager;
   dispose(): Promise<void>;
 }
 
@@ -56,6 +63,11 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
   const historyLoad = await history.load();
   await phonebook.load();
   for (const problem of [...historyLoad.problems, ...phonebook.problems()]) log.warn(problem);
+
+  const settings = new SettingsStore(dataDir === null ? null : join(dataDir, 'settings.json'));
+  await settings.load();
+  if (options.settings) await settings.set(options.settings);
+  for (const problem of settings.problems()) log.warn(problem);
 
   const listeners = new Set<(channel: EventChannel, payload: unknown) => void>();
   const emit = (channel: EventChannel, payload: unknown) => {
@@ -85,6 +97,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
         rawEvents.add(batch.profileId, batch.events, Date.now());
         recorder.add(batch);
         emit('engine.events', batch);
+        workflows.onBatch(batch);
         feedHistory(batch);
       },
     },
@@ -98,8 +111,13 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
     onAdded: (count, total) => emit('history.added', { count, total }),
     log,
   });
+  const workflows = new WorkflowManager({ engines, settings: () => settings.get(), emit: (view) => emit('workflows.state', view), log });
+  settings.subscribe((next) => {
+    emit('settings.changed', next);
+    workflows.settingsChanged();
+  });
   const dispatch = createDispatcher(
-    createHandlers({ profiles, engines, rawEvents, recorder, history, phonebook, ...(options.updates ? { updates: options.updates } : {}) }),
+    createHandlers({ profiles, engines, rawEvents, recorder, history, phonebook, settings, workflows, ...(options.updates ? { updates: options.updates } : {}) }),
     log,
   );
   const stopUpdateEvents = options.updates?.subscribe((status) => emit('update.status', status));
@@ -118,8 +136,11 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
     engines,
     history,
     phonebook,
+    settings,
+    workflows,
     async dispose() {
       stopUpdateEvents?.();
+      workflows.dispose();
       engines.dispose();
       await recorder.dispose();
       listeners.clear();

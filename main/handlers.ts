@@ -13,11 +13,13 @@ import { ConsoleError, toErrorShape } from '../common/errors.js';
 import { createModel, serializeModel, type ConsoleEvent } from '../common/model/index.js';
 import type { AriEngine } from './engine/engine.js';
 import type { EngineManager } from './engine/manager.js';
-import type { Logger } from './log.js';
+import { silentLogger, type Logger } from './log.js';
 import type { ProfileStore } from './profiles.js';
 import { RawEventLog } from './raw-events.js';
 import { SessionRecorder } from './recorder.js';
 import { APP_VERSION, fixedUpdateService, type UpdateService } from './updates.js';
+import { SettingsStore } from './settings.js';
+import { workflowHandlers, WorkflowManager } from './workflows/manager.js';
 import { testConnection } from './connection-test.js';
 import { HistoryStore } from './history/store.js';
 import { PhonebookStore } from './phonebook/store.js';
@@ -34,6 +36,10 @@ export interface HandlerDeps {
   readonly rawEvents?: RawEventLog;
   /** Session recordings; without it (or without a folder), recording answers `unavailable`. */
   readonly recorder?: SessionRecorder;
+  /** The receptionist's settings; without it, defaults for this run. */
+  readonly settings?: SettingsStore;
+  /** Transfers, park, snoop; without it, they start on first use with no events fed (tests of other channels). */
+  readonly workflows?: WorkflowManager;
   /** Finished calls; without it, history lasts for this run only. */
   readonly history?: HistoryStore;
   /** Contacts; without it, the phonebook lasts for this run only. */
@@ -65,6 +71,8 @@ export function createHandlers({
   updates = fixedUpdateService('desktop-only', APP_VERSION),
   rawEvents = new RawEventLog(),
   recorder = new SessionRecorder({ dir: null }),
+  settings = new SettingsStore(null),
+  workflows,
   history = new HistoryStore(null),
   phonebook = new PhonebookStore(null),
 }: HandlerDeps): HandlerTable {
@@ -73,6 +81,7 @@ export function createHandlers({
     return { profileId, profileName: summary?.name ?? profileId, supervisor: { status: 'idle' }, pbx: null, skippedFrames: 0 };
   };
   const engineFor = (profileId: string) => engines.require(profileId);
+  const calls = workflows ?? new WorkflowManager({ engines, settings: () => settings.get(), emit: () => undefined, log: silentLogger });
 
   return {
     'profiles.list': async () => profiles.list(),
@@ -145,6 +154,8 @@ export function createHandlers({
       await engineFor(profileId).requireRest().removeChannel(bridgeId, channelId);
       return {};
     },
+
+    ...workflowHandlers(calls, settings),
 
     'update.get': async () => updates.status(),
     'update.setEnabled': async ({ enabled }) => updates.setEnabled(enabled),

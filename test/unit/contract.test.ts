@@ -51,6 +51,16 @@ const valid: { [C in RequestChannel]: RequestOf<C> } = {
   'phonebook.remove': { id: '0b8c5b1e-93a1-4c5e-9a34-3e7f0c2b9d11' },
   'phonebook.import': { contacts: [{ name: 'Alice', company: '', numbers: [{ label: 'mobile', number: '07700 900123' }] }] },
   'phonebook.lookup': { number: '+442079460018' },
+  'settings.get': {},
+  'settings.set': { snoopEnabled: true, operatorEndpoint: 'PJSIP/100', park: { timeoutSec: 60 }, shortcuts: { park: 'Alt+P' } },
+  'workflows.get': { profileId: P },
+  'call.dial': { profileId: P, target: '+44 20 7946 0018', via: 'phone', callerId: '"Reception" <100>', timeoutSec: 30 },
+  'transfer.start': { profileId: P, channelId: CH, kind: 'attended', target: 'PJSIP/102', operatorChannelId: '1795425153.43', callerId: 'Alice <200>', timeoutSec: 20 },
+  'transfer.command': { profileId: P, workflowId: 'wmfz3k2a1b2c3', command: 'swap' },
+  'park.park': { profileId: P, channelId: CH, slot: 701, operatorChannelId: '1795425153.43' },
+  'park.retrieve': { profileId: P, slot: 701, toBridgeId: BR },
+  'snoop.start': { profileId: P, channelId: CH, mode: 'whisper', endpoint: 'PJSIP/100' },
+  'snoop.stop': { profileId: P, workflowId: 'wmfz3k2a1b2c3' },
 };
 
 function accepts(channel: RequestChannel, payload: unknown): boolean {

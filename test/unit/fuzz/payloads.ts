@@ -56,6 +56,16 @@ export function validExamples(profileId: string, baseUrl: string): { [C in Reque
     'phonebook.remove': { id: 'fuzzed-contact' },
     'phonebook.import': { contacts: [{ name: 'Fuzzed import', company: '', numbers: [{ label: '', number: '102' }] }] },
     'phonebook.lookup': { number: '101' },
+    'settings.get': {},
+    'settings.set': { snoopEnabled: true, operatorEndpoint: 'PJSIP/100', park: { timeoutSec: 60 } },
+    'workflows.get': { profileId },
+    'call.dial': { profileId, target: '102', via: 'console', timeoutSec: 30 },
+    'transfer.start': { ...target, kind: 'blind', target: 'PJSIP/102' },
+    'transfer.command': { profileId, workflowId: 'wmfz3k2a1b2c3', command: 'cancel' },
+    'park.park': { ...target, slot: 701 },
+    'park.retrieve': { profileId, slot: 701 },
+    'snoop.start': { ...target, mode: 'listen' },
+    'snoop.stop': { profileId, workflowId: 'wmfz3k2a1b2c3' },
   };
 }
 

@@ -1,0 +1,487 @@
+import type { AriEvent } from '../../common/ari.js';
+import { ConsoleError } from '../../common/errors.js';
+import type { CallModel, ChannelView, ModelEvent } from '../../common/model/index.js';
+import { endpointFor, type Settings } from '../../common/settings.js';
+import type { SnoopMode, WorkflowsView } from '../../common/workflow-contract.js';
+import type { WorkflowEffect } from '../../common/workflows/effects.js';
+import { createParkState, parkTransition, slotOf, slotOfBridgeName, slotOfChannel, type ParkInput, type ParkState } from '../../common/workflows/park.js';
+import {
+  isActive,
+  startDial,
+  startTransfer,
+  transferLegs,
+  transferTransition,
+  type CallerBridge,
+  type TransferCommand,
+  type TransferInput,
+  type TransferState,
+  type TransferTransition,
+} from '../../common/workflows/transfer.js';
+import type { Logger } from '../log.js';
+import { isLocalEffect, performAriEffect, type WorkflowEngine } from './executor.js';
+import { SnoopSessions } from './snoop.js';
+
+/**
+ * One profile's call workflows: it feeds the pure transfer and park machines
+ * with what the PBX reports and performs the effects they return, through the
+ * engine's REST client. Everything (events, commands, ticks) runs through one
+ * queue, so a machine never sees an input while its previous effects are
+ * still being performed.
+ */
+
+export interface OrchestratorOptions {
+  readonly engine: () => WorkflowEngine;
+  readonly settings: () => Settings;
+  readonly onChange: (view: WorkflowsView) => void;
+  readonly log: Logger;
+  /** How often deadlines (a target ringing too long, a park timeout) are checked. */
+  readonly tickMs?: number;
+}
+
+const RECENT_TRANSFERS = 10;
+const newId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+function label(channel: ChannelView): string {
+  const { name, number } = channel.caller;
+  if (name && number && name !== number) return `${name} <${number}>`;
+  return name || number || channel.name;
+}
+
+export class CallWorkflows {
+  private transfers = new Map<string, TransferState>();
+  private park: ParkState;
+  /** Ring-back transfers of timed-out park slots: transfer id → slot. */
+  private ringBacks = new Map<string, number>();
+  private readonly snoops: SnoopSessions;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Channels whose hangup was requested: a park bridge they leave was not left on purpose. */
+  private hangingUp = new Set<string>();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private disposed = false;
+
+  constructor(private readonly options: OrchestratorOptions) {
+    this.park = createParkState(options.settings().park);
+    this.snoops = new SnoopSessions(options.engine, (message, fields) => options.log.warn(message, fields));
+    this.timer = setInterval(() => void this.run(() => this.tick()), options.tickMs ?? 1000);
+    this.timer.unref?.();
+  }
+
+  view(): WorkflowsView {
+    const settings = this.options.settings();
+    const transfers = [...this.transfers.values()];
+    const active = transfers.filter(isActive).sort((a, b) => a.startedAt - b.startedAt);
+    const finished = transfers.filter((state) => !isActive(state)).sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0));
+    return {
+      profileId: this.options.engine().profile.id,
+      transfers: [...active, ...finished],
+      park: this.park,
+      snoops: this.snoops.list(),
+      snoopEnabled: settings.snoopEnabled,
+      operatorEndpoint: settings.operatorEndpoint,
+    };
+  }
+
+  // ---- Requests (each resolves once its effects have been performed).
+
+  dial(input: { target: string; via: 'console' | 'phone'; callerId?: string; timeoutSec?: number }): Promise<{ workflowId: string | null; channelId: string }> {
+    return this.request(async () => {
+      const settings = this.options.settings();
+      const endpoint = this.endpoint(input.target, settings);
+      const timeoutSec = input.timeoutSec ?? settings.transferTimeoutSec;
+      const callerId = input.callerId ?? (settings.operatorCallerId || undefined);
+      if (input.via === 'console') {
+        const engine = this.options.engine();
+        const channel = await engine.requireRest().originate({ endpoint, app: engine.profile.app, appArgs: 'dial', timeout: timeoutSec, ...(callerId ? { callerId } : {}) });
+        return { workflowId: null, channelId: channel.id };
+      }
+      if (!settings.operatorEndpoint) throw new ConsoleError('invalid_request', 'Set your own phone in the settings to dial through it.');
+      const id = newId();
+      const transition = startDial({
+        id,
+        now: Date.now(),
+        operatorEndpoint: settings.operatorEndpoint,
+        target: { endpoint, label: input.target },
+        timeoutSec,
+        operatorCallerId: `"Dialing ${input.target}"`.slice(0, 80),
+        ...(callerId ? { targetCallerId: callerId } : {}),
+      });
+      await this.applyTransfer(transition, null);
+      return { workflowId: id, channelId: transition.state.callerId };
+    });
+  }
+
+  transfer(input: { channelId: string; kind: 'blind' | 'attended'; target: string; operatorChannelId?: string; callerId?: string; timeoutSec?: number }): Promise<string> {
+    return this.request(async () => {
+      const settings = this.options.settings();
+      const endpoint = this.endpoint(input.target, settings);
+      const { channel, bridge, operatorId } = this.controlled(input.channelId, input.operatorChannelId);
+      await this.releaseLegs(channel.id);
+      const id = newId();
+      const callerId = input.callerId ?? (settings.operatorCallerId || undefined);
+      const transition = startTransfer({
+        id,
+        kind: input.kind,
+        now: Date.now(),
+        caller: { id: channel.id, label: label(channel), up: channel.state === 'Up', bridge },
+        operatorId,
+        target: { endpoint, label: input.target },
+        timeoutSec: input.timeoutSec ?? settings.transferTimeoutSec,
+        ...(callerId ? { targetCallerId: callerId } : {}),
+      });
+      await this.applyTransfer(transition, null);
+      return id;
+    });
+  }
+
+  command(workflowId: string, command: TransferCommand): Promise<void> {
+    return this.request(async () => {
+      if (!this.transfers.has(workflowId)) throw new ConsoleError('not_found', 'There is no such transfer (it may have ended long ago).');
+      const result = await this.stepTransfer(workflowId, { type: command, at: Date.now() });
+      if (result?.rejected) throw new ConsoleError('invalid_request', result.rejected);
+    });
+  }
+
+  parkCall(input: { channelId: string; slot?: number; operatorChannelId?: string }): Promise<number> {
+    return this.request(async () => {
+      const settings = this.options.settings();
+      this.syncParkConfig(settings);
+      const { channel, bridge, operatorId } = this.controlled(input.channelId, input.operatorChannelId);
+      await this.releaseLegs(channel.id);
+      const result = await this.stepPark({
+        type: 'park',
+        at: Date.now(),
+        channelId: channel.id,
+        callerLabel: label(channel),
+        callerUp: channel.state === 'Up',
+        fromBridge: bridge,
+        operatorId,
+        ...(input.slot === undefined ? {} : { slot: input.slot }),
+        parker: { endpoint: settings.operatorEndpoint, label: settings.operatorEndpoint ?? 'the console' },
+        bridgeId: `${newId()}-park`,
+      });
+      if (result.rejected || result.slot === undefined) throw new ConsoleError('invalid_request', result.rejected ?? 'Could not park the call.');
+      // The machine frees the slot again when the call could not be moved in.
+      if (!slotOf(this.park, result.slot)) throw new ConsoleError('pbx_error', this.park.recent[0]?.detail ?? 'Could not park the call.');
+      return result.slot;
+    });
+  }
+
+  retrieve(input: { slot: number; toBridgeId?: string }): Promise<string> {
+    return this.request(async () => {
+      const result = await this.stepPark({ type: 'retrieve', at: Date.now(), slot: input.slot, ...(input.toBridgeId ? { toBridgeId: input.toBridgeId } : {}) });
+      if (result.rejected || !result.channelId) throw new ConsoleError('invalid_request', result.rejected ?? 'Nothing to retrieve.');
+      return result.channelId;
+    });
+  }
+
+  snoop(input: { channelId: string; mode: SnoopMode; endpoint?: string }): Promise<string> {
+    return this.request(async () => {
+      const settings = this.options.settings();
+      if (!settings.snoopEnabled) throw new ConsoleError('forbidden', 'Listen, whisper and barge are turned off in the settings.');
+      const raw = input.endpoint ?? settings.operatorEndpoint;
+      if (!raw) throw new ConsoleError('invalid_request', 'Set your own phone in the settings to listen to calls.');
+      const endpoint = this.endpoint(raw, settings);
+      const { channel } = this.controlled(input.channelId, undefined);
+      const view = await this.snoops.start({ id: newId(), channelId: channel.id, channelLabel: label(channel), mode: input.mode, endpoint, timeoutSec: settings.transferTimeoutSec, at: Date.now() });
+      return view.id;
+    });
+  }
+
+  stopSnoop(id: string): Promise<void> {
+    return this.request(async () => {
+      await this.snoops.stop(id);
+    });
+  }
+
+  // ---- Events from the engine (after the model has applied them).
+
+  onEvents(events: readonly ModelEvent[]): void {
+    void this.run(() => this.handleEvents(events));
+  }
+
+  private async handleEvents(events: readonly ModelEvent[]): Promise<void> {
+    // A busy Local target ends its ;1 leg with cause 0 and says "busy" (17) on
+    // ;2, in the same batch: collect causes first.
+    const causes = new Map<string, { cause: number | null; text: string | null }>();
+    for (const event of events) {
+      const id = (event as AriEvent).channel?.id;
+      if (!id || (event.type !== 'ChannelDestroyed' && event.type !== 'ChannelHangupRequest')) continue;
+      const cause = typeof (event as AriEvent).cause === 'number' ? ((event as AriEvent).cause as number) : null;
+      const text = (event as AriEvent).cause_txt ?? null;
+      const known = causes.get(id);
+      if (event.type === 'ChannelDestroyed' || !known || (known.cause ?? 0) === 0) causes.set(id, { cause, text });
+    }
+    const causeOf = (id: string) => {
+      const own = causes.get(id);
+      if (own && own.cause) return own;
+      return causes.get(`${id};2`) ?? own ?? { cause: null, text: null };
+    };
+    let changed = false;
+    for (const event of events) {
+      const ari = event as AriEvent;
+      const channelId = ari.channel?.id;
+      const at = Date.now();
+      switch (event.type) {
+        case 'StasisStart':
+          if (!channelId) break;
+          changed = (await this.legAnswered(channelId, at)) || changed;
+          changed = (await this.snoops.answered(channelId)) || changed;
+          break;
+        case 'ChannelHangupRequest':
+          if (channelId) this.hangingUp.add(channelId);
+          break;
+        case 'StasisEnd':
+        case 'ChannelDestroyed':
+          if (!channelId) break;
+          changed = (await this.legEnded(channelId, at, causeOf(channelId))) || changed;
+          changed = (await this.snoops.channelEnded(channelId)) || changed;
+          if (event.type === 'ChannelDestroyed') this.hangingUp.delete(channelId);
+          break;
+        case 'ChannelEnteredBridge': {
+          const parked = channelId ? slotOfChannel(this.park, channelId) : undefined;
+          if (parked && parked.bridgeId === ari.bridge?.id) {
+            await this.stepPark({ type: 'entered', at, slot: parked.slot });
+            changed = true;
+          }
+          break;
+        }
+        case 'ChannelLeftBridge': {
+          const parked = channelId ? slotOfChannel(this.park, channelId) : undefined;
+          if (parked && channelId && parked.bridgeId === ari.bridge?.id) {
+            await this.stepPark({ type: this.hangingUp.has(channelId) ? 'ended' : 'left', at, slot: parked.slot });
+            changed = true;
+          }
+          break;
+        }
+        case 'ConsoleBridgeSeen':
+          changed = (await this.discover(this.options.engine().currentModel)) || changed;
+          break;
+      }
+    }
+    if (this.hangingUp.size > 1000) this.hangingUp.clear();
+    if (changed) this.changed();
+  }
+
+  private async legAnswered(channelId: string, at: number): Promise<boolean> {
+    let changed = false;
+    for (const state of [...this.transfers.values()]) {
+      if (!isActive(state)) continue;
+      if (channelId === state.targetId) {
+        await this.stepTransfer(state.id, { type: 'target-answered', at });
+        changed = true;
+      } else if (state.kind === 'dial' && channelId === state.callerId) {
+        await this.stepTransfer(state.id, { type: 'caller-answered', at });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private async legEnded(channelId: string, at: number, cause: { cause: number | null; text: string | null }): Promise<boolean> {
+    let changed = false;
+    for (const state of [...this.transfers.values()]) {
+      if (!isActive(state)) continue;
+      let input: TransferInput | null = null;
+      if (channelId === state.targetId) input = { type: 'target-ended', at, cause: cause.cause, causeText: cause.text };
+      else if (channelId === state.callerId) input = { type: 'caller-ended', at };
+      else if (channelId === state.operatorId) input = { type: 'operator-ended', at };
+      if (input) {
+        await this.stepTransfer(state.id, input);
+        changed = true;
+      }
+    }
+    const parked = slotOfChannel(this.park, channelId);
+    if (parked) {
+      await this.stepPark({ type: 'ended', at, slot: parked.slot });
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** Slot bridges this run did not create (a restart, another console): shown, and tidied when empty. */
+  private async discover(model: CallModel): Promise<boolean> {
+    let changed = false;
+    for (const bridge of model.bridges.values()) {
+      const slot = slotOfBridgeName(bridge.name, this.park.config);
+      if (slot === null || this.park.slots.some((parked) => parked.bridgeId === bridge.id)) continue;
+      const channelId = bridge.channelIds[0] ?? null;
+      const channel = channelId ? model.channels.get(channelId) : undefined;
+      const before = this.park;
+      await this.stepPark({ type: 'discovered', at: Date.now(), slot, bridgeId: bridge.id, channelId, callerLabel: channel ? label(channel) : 'a parked call' });
+      changed = changed || this.park !== before;
+    }
+    return changed;
+  }
+
+  private async tick(): Promise<void> {
+    const at = Date.now();
+    let changed = false;
+    for (const state of [...this.transfers.values()]) {
+      if (!isActive(state)) continue;
+      const result = await this.stepTransfer(state.id, { type: 'tick', at });
+      changed = changed || result?.state !== state;
+    }
+    const before = this.park;
+    await this.stepPark({ type: 'tick', at });
+    if (changed || this.park !== before) this.changed();
+  }
+
+  // ---- Machines and effects.
+
+  private async stepTransfer(id: string, input: TransferInput): Promise<TransferTransition | null> {
+    const state = this.transfers.get(id);
+    if (!state) return null;
+    const transition = transferTransition(state, input);
+    if (transition.rejected) return transition;
+    await this.applyTransfer(transition, state);
+    return transition;
+  }
+
+  private async applyTransfer(transition: TransferTransition, before: TransferState | null): Promise<void> {
+    const { state } = transition;
+    this.transfers.set(state.id, state);
+    for (const effect of transition.effects) {
+      await this.perform(effect, (message) => this.stepTransfer(state.id, { type: 'effect-failed', at: Date.now(), effect, message }));
+    }
+    const now = this.transfers.get(state.id);
+    if (now && !isActive(now) && (before === null || isActive(before))) await this.transferEnded(now);
+    this.trimTransfers();
+  }
+
+  private async transferEnded(state: TransferState): Promise<void> {
+    const slot = this.ringBacks.get(state.id);
+    if (slot === undefined) return;
+    this.ringBacks.delete(state.id);
+    // Connected: the call left its slot, which the bridge events report.
+    if (state.outcome?.status === 'failed') await this.stepPark({ type: 'ring-back-failed', at: Date.now(), slot, reason: state.outcome.reason });
+  }
+
+  private async stepPark(input: ParkInput): Promise<ReturnType<typeof parkTransition>> {
+    const transition = parkTransition(this.park, input);
+    if (transition.rejected) return transition;
+    this.park = transition.state;
+    for (const effect of transition.effects) {
+      await this.perform(effect, async (message) => {
+        await this.stepPark({ type: 'effect-failed', at: Date.now(), effect, message });
+      });
+    }
+    return transition;
+  }
+
+  private async perform(effect: WorkflowEffect, failed: (message: string) => Promise<unknown>): Promise<void> {
+    if (isLocalEffect(effect)) {
+      if (effect.type === 'ring-back') await this.ringBack(effect.slot, effect.channelId, effect.endpoint, effect.label);
+      else {
+        const id = [...this.ringBacks].find(([, slot]) => slot === effect.slot)?.[0];
+        if (id) {
+          this.ringBacks.delete(id);
+          await this.stepTransfer(id, { type: 'cancel', at: Date.now() });
+        }
+      }
+      return;
+    }
+    try {
+      await performAriEffect(this.options.engine(), effect);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.log.info('a workflow step failed', { effect: effect.type, message });
+      await failed(message);
+    }
+  }
+
+  /** A park timed out: a pickup of the parked call to the parker's phone. */
+  private async ringBack(slot: number, channelId: string, endpoint: string, callerLabel: string): Promise<void> {
+    const parked = slotOf(this.park, slot);
+    const id = newId();
+    this.ringBacks.set(id, slot);
+    const settings = this.options.settings();
+    const transition = startTransfer({
+      id,
+      kind: 'pickup',
+      now: Date.now(),
+      caller: { id: channelId, label: callerLabel, up: true, bridge: parked ? { id: parked.bridgeId, kind: 'holding', otherMembers: [] } : null },
+      operatorId: null,
+      target: { endpoint, label: endpoint },
+      timeoutSec: settings.transferTimeoutSec,
+      targetCallerId: `"${callerLabel}"`.slice(0, 80),
+    });
+    await this.applyTransfer(transition, null);
+  }
+
+  /** A new transfer or park of a channel ends what older workflows were doing with it, touching nothing. */
+  private async releaseLegs(channelId: string): Promise<void> {
+    for (const state of [...this.transfers.values()]) {
+      if (isActive(state) && transferLegs(state).includes(channelId)) await this.stepTransfer(state.id, { type: 'release', at: Date.now() });
+    }
+  }
+
+  private controlled(channelId: string, operatorChannelId: string | undefined): { channel: ChannelView; bridge: CallerBridge | null; operatorId: string | null } {
+    const model = this.options.engine().currentModel;
+    const channel = model.channels.get(channelId);
+    if (!channel || channel.endedAt !== null) throw new ConsoleError('not_found', 'That call has ended.');
+    if (!channel.inStasis) throw new ConsoleError('not_in_stasis', "This call is not under the console's control.");
+    const found = channel.bridgeId ? model.bridges.get(channel.bridgeId) : undefined;
+    const bridge: CallerBridge | null = found ? { id: found.id, kind: found.kind, otherMembers: found.channelIds.filter((id) => id !== channel.id) } : null;
+    let operatorId: string | null = null;
+    if (operatorChannelId !== undefined) {
+      if (!bridge?.otherMembers.includes(operatorChannelId)) throw new ConsoleError('invalid_request', 'The operator leg must be in the same bridge as the call.');
+      operatorId = operatorChannelId;
+    } else if (bridge) {
+      operatorId = bridge.otherMembers.find((id) => this.isOperatorLeg(model, id)) ?? null;
+    }
+    return { channel, bridge, operatorId };
+  }
+
+  /** The receptionist's phone, by the operator setting, or a leg the console rang for them. */
+  private isOperatorLeg(model: CallModel, id: string): boolean {
+    const endpoint = this.options.settings().operatorEndpoint;
+    const name = model.channels.get(id)?.name ?? '';
+    if (endpoint && name.startsWith(`${endpoint}-`)) return true;
+    return [...this.transfers.values()].some((state) => state.kind === 'dial' && state.callerId === id);
+  }
+
+  private endpoint(target: string, settings: Settings): string {
+    const endpoint = endpointFor(target, settings.dialTemplate);
+    if (!endpoint) throw new ConsoleError('invalid_request', `"${target.slice(0, 40)}" is neither a number nor an endpoint such as PJSIP/102.`);
+    return endpoint;
+  }
+
+  private syncParkConfig(settings: Settings): void {
+    const { firstSlot, slotCount, timeoutSec } = settings.park;
+    const config = this.park.config;
+    if (config.firstSlot !== firstSlot || config.slotCount !== slotCount || config.timeoutSec !== timeoutSec) {
+      this.park = { ...this.park, config: { ...config, firstSlot, slotCount, timeoutSec } };
+    }
+  }
+
+  private trimTransfers(): void {
+    const finished = [...this.transfers.values()].filter((state) => !isActive(state)).sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0));
+    for (const state of finished.slice(RECENT_TRANSFERS)) this.transfers.delete(state.id);
+  }
+
+  private changed(): void {
+    if (!this.disposed) this.options.onChange(this.view());
+  }
+
+  private request<T>(task: () => Promise<T>): Promise<T> {
+    return this.run(task, true);
+  }
+
+  /** Runs `task` after everything queued before it; requests (`notify`) always send the new view. */
+  private run<T>(task: () => Promise<T>, notify = false): Promise<T> {
+    const result = this.queue.then(task);
+    // A failed request answers its caller; the queue goes on, and the view
+    // goes out either way: a failure may have moved a machine too.
+    this.queue = result.then(
+      () => notify && this.changed(),
+      () => notify && this.changed(),
+    );
+    return result;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearInterval(this.timer);
+    this.snoops.dispose();
+  }
+}

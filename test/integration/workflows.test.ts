@@ -1,0 +1,201 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AriRest } from '../../main/engine/ari-rest.js';
+import type { WorkflowsView } from '../../common/workflow-contract.js';
+import type { TransferState } from '../../common/workflows/transfer.js';
+import { transferIds } from '../../common/workflows/transfer.js';
+import { answeredCall, live, startConsole, waitFor, world, type Console } from './harness.js';
+
+/**
+ * The receptionist's call workflows against the real Asterisk, with Local
+ * channels for every party: a caller is Local/<app>@console-app (its Stasis
+ * leg is what the console controls), a transfer target or the receptionist's
+ * phone is Local/<target>@test (wait answers, busy is busy).
+ */
+
+let console_: Console;
+let rest: AriRest;
+let latest: WorkflowsView | null = null;
+const P = 'sandbox';
+
+beforeAll(async () => {
+  console_ = await startConsole();
+  rest = await world();
+  console_.node.backend.subscribe((channel, payload) => {
+    if (channel === 'workflows.state') latest = payload as WorkflowsView;
+  });
+});
+
+afterAll(async () => {
+  rest?.close();
+  await console_?.close();
+});
+
+afterEach(async () => {
+  // Nothing of one test may ring into the next.
+  for (const channel of await rest.listChannels()) if (channel.name?.includes(console_.engine.profile.app) || channel.name?.includes('@test')) await rest.hangup(channel.id);
+  for (const bridge of await rest.listBridges()) await rest.destroyBridge(bridge.id);
+  await console_.request('settings.set', { snoopEnabled: false, operatorEndpoint: null, park: { timeoutSec: 120 } });
+});
+
+const transfer = (id: string): TransferState | undefined => latest?.transfers.find((state) => state.id === id);
+const members = async (bridgeId: string) => (await rest.listBridges()).find((bridge) => bridge.id === bridgeId)?.channels.slice().sort() ?? null;
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+const start = async (payload: { channelId: string; kind: 'blind' | 'attended'; target: string; operatorChannelId?: string }) =>
+  ((await console_.request('transfer.start', { profileId: P, ...payload })) as { workflowId: string }).workflowId;
+
+/** Caller and receptionist talking in a bridge, as after the receptionist answered on their phone. */
+async function deskCall(): Promise<{ caller: string; operator: string; desk: string }> {
+  const caller = (await answeredCall(console_, rest, 'Alice <200>')).stasisId;
+  const operator = (await answeredCall(console_, rest, 'Reception <100>')).stasisId;
+  const { bridgeId } = (await console_.request('bridge.create', { profileId: P, type: 'mixing', name: 'desk' })) as { bridgeId: string };
+  await console_.request('bridge.addChannel', { profileId: P, bridgeId, channelId: caller });
+  await console_.request('bridge.addChannel', { profileId: P, bridgeId, channelId: operator });
+  await waitFor(() => live(console_.model(), caller)?.bridgeId === bridgeId && live(console_.model(), operator)?.bridgeId === bridgeId, 10_000, 'desk bridge');
+  return { caller, operator, desk: bridgeId };
+}
+
+describe('blind transfer', () => {
+  it('hands an answered caller to the target, bridges them on answer, and hangs the caller up when the target does', async () => {
+    const caller = (await answeredCall(console_, rest, 'Alice <200>')).stasisId;
+    const id = await start({ channelId: caller, kind: 'blind', target: 'Local/wait@test' });
+    const { targetId, bridgeId } = transferIds(id);
+    await waitFor(() => transfer(id)?.phase === 'connected', 15_000, 'connected');
+    expect(await members(bridgeId)).toEqual([caller, targetId].sort());
+    expect(transfer(id)?.outcome).toMatchObject({ status: 'completed', reason: 'answered' });
+
+    await rest.hangup(targetId);
+    await waitFor(() => transfer(id)?.phase === 'done' && live(console_.model(), caller) === undefined, 15_000, 'caller hung up after the target');
+  });
+
+  it('says "busy" and keeps the caller with the console when the target is busy', async () => {
+    const caller = (await answeredCall(console_, rest, 'Bob <201>')).stasisId;
+    const id = await start({ channelId: caller, kind: 'blind', target: 'Local/busy@test' });
+    await waitFor(() => transfer(id)?.phase === 'done', 15_000, 'transfer failed');
+    expect(transfer(id)?.outcome).toMatchObject({ status: 'failed', reason: 'busy' });
+    expect(live(console_.model(), caller)?.inStasis).toBe(true);
+  });
+
+  it('refuses a target that is neither a number nor an endpoint, and a call that has ended, with typed errors', async () => {
+    const caller = (await answeredCall(console_, rest, 'Carol <202>')).stasisId;
+    const bad = await console_.raw('transfer.start', { profileId: P, channelId: caller, kind: 'blind', target: 'not a number!' });
+    expect(bad.error?.code).toBe('invalid_request');
+    const gone = await console_.raw('transfer.start', { profileId: P, channelId: 'no-such-call', kind: 'blind', target: '102' });
+    expect(gone.error?.code).toBe('not_found');
+  });
+});
+
+describe('attended transfer', () => {
+  it('consults with the caller on hold, swaps, then completes: caller and target bridged, receptionist freed', async () => {
+    const { caller, operator, desk } = await deskCall();
+    const id = await start({ channelId: caller, kind: 'attended', target: 'Local/wait@test', operatorChannelId: operator });
+    const { targetId, bridgeId } = transferIds(id);
+    await waitFor(() => transfer(id)?.phase === 'consulting', 15_000, 'consulting');
+    expect(await members(desk)).toEqual([operator, targetId].sort());
+
+    await console_.request('transfer.command', { profileId: P, workflowId: id, command: 'swap' });
+    expect(transfer(id)).toMatchObject({ phase: 'swapped', held: 'target' });
+    expect(await members(desk)).toEqual([caller, operator].sort());
+
+    await console_.request('transfer.command', { profileId: P, workflowId: id, command: 'complete' });
+    expect(transfer(id)?.phase).toBe('connected');
+    expect(await members(bridgeId)).toEqual([caller, targetId].sort());
+    await waitFor(() => live(console_.model(), operator) === undefined, 10_000, 'receptionist leg hung up');
+    expect(await members(desk)).toBeNull();
+  });
+
+  it('cancel hangs up the target and puts the caller back with the receptionist', async () => {
+    const { caller, operator, desk } = await deskCall();
+    const id = await start({ channelId: caller, kind: 'attended', target: 'Local/wait@test', operatorChannelId: operator });
+    await waitFor(() => transfer(id)?.phase === 'consulting', 15_000, 'consulting');
+    await console_.request('transfer.command', { profileId: P, workflowId: id, command: 'cancel' });
+    expect(transfer(id)?.outcome).toMatchObject({ status: 'cancelled' });
+    expect(await members(desk)).toEqual([caller, operator].sort());
+    await waitFor(() => live(console_.model(), transferIds(id).targetId) === undefined, 10_000, 'target hung up');
+    const again = await console_.raw('transfer.command', { profileId: P, workflowId: id, command: 'complete' });
+    expect(again.error?.code).toBe('invalid_request');
+  });
+});
+
+describe('park', () => {
+  it('parks into a numbered holding bridge with music and retrieves from it', async () => {
+    const caller = (await answeredCall(console_, rest, 'Dave <203>')).stasisId;
+    const { slot } = (await console_.request('park.park', { profileId: P, channelId: caller })) as { slot: number };
+    expect(slot).toBe(701);
+    const bridge = (await rest.listBridges()).find((candidate) => candidate.name === 'park-701');
+    expect(bridge).toMatchObject({ bridge_type: 'holding', channels: [caller] });
+    await waitFor(() => latest?.park.slots[0]?.status === 'parked', 10_000, 'parked');
+    // The bridge board shows the slot: the model has the bridge by its name.
+    expect([...console_.model().bridges.values()].some((candidate) => candidate.name === 'park-701')).toBe(true);
+
+    const taken = await console_.raw('park.park', { profileId: P, channelId: (await answeredCall(console_, rest, 'Eve <204>')).stasisId, slot: 701 });
+    expect(taken.error).toMatchObject({ code: 'invalid_request', message: 'Park slot 701 is taken.' });
+
+    const { channelId } = (await console_.request('park.retrieve', { profileId: P, slot: 701 })) as { channelId: string };
+    expect(channelId).toBe(caller);
+    expect((await rest.listBridges()).some((candidate) => candidate.name === 'park-701')).toBe(false);
+    expect(live(console_.model(), caller)?.inStasis).toBe(true);
+    expect(latest?.park.recent[0]).toMatchObject({ slot: 701, kind: 'retrieved' });
+  });
+
+  it('rings the parker back when the park times out, and connects them on answer', async () => {
+    await console_.request('settings.set', { operatorEndpoint: 'Local/wait@test', park: { timeoutSec: 5 } });
+    const caller = (await answeredCall(console_, rest, 'Frank <205>')).stasisId;
+    await console_.request('park.park', { profileId: P, channelId: caller, slot: 703 });
+    await waitFor(() => latest?.park.recent.some((outcome) => outcome.slot === 703 && outcome.kind === 'answered-by-parker') === true, 30_000, 'answered by the parker');
+    const pickup = latest?.transfers.find((state) => state.kind === 'pickup' && state.callerId === caller);
+    expect(pickup?.phase).toBe('connected');
+    expect(await members(transferIds(pickup?.id ?? '').bridgeId)).toEqual([caller, transferIds(pickup?.id ?? '').targetId].sort());
+  });
+
+  it('frees the slot when the parked caller hangs up', async () => {
+    const call = await answeredCall(console_, rest, 'Grace <206>');
+    await console_.request('park.park', { profileId: P, channelId: call.stasisId, slot: 705 });
+    await waitFor(() => latest?.park.slots.some((parked) => parked.slot === 705 && parked.status === 'parked') === true, 10_000, 'parked');
+    await rest.hangup(call.callerId);
+    await waitFor(() => latest?.park.recent.some((outcome) => outcome.slot === 705 && outcome.kind === 'abandoned') === true, 10_000, 'abandoned');
+    expect(latest?.park.slots.some((parked) => parked.slot === 705)).toBe(false);
+  });
+});
+
+describe('listen / whisper / barge', () => {
+  it('is refused while the setting is off', async () => {
+    const caller = (await answeredCall(console_, rest, 'Heidi <207>')).stasisId;
+    const refused = await console_.raw('snoop.start', { profileId: P, channelId: caller, mode: 'listen', endpoint: 'Local/wait@test' });
+    expect(refused.error?.code).toBe('forbidden');
+  });
+
+  it('joins a snoop channel to the receptionist phone, and ends when the call does', async () => {
+    await console_.request('settings.set', { snoopEnabled: true });
+    const call = await answeredCall(console_, rest, 'Ivan <208>');
+    const { workflowId } = (await console_.request('snoop.start', { profileId: P, channelId: call.stasisId, mode: 'barge', endpoint: 'Local/wait@test' })) as { workflowId: string };
+    await waitFor(() => latest?.snoops.find((session) => session.id === workflowId)?.status === 'active', 15_000, 'snoop active');
+    const session = latest?.snoops.find((candidate) => candidate.id === workflowId);
+    expect(await members(session?.bridgeId ?? '')).toEqual([session?.legId, session?.snoopChannelId].sort());
+    await rest.hangup(call.callerId);
+    await waitFor(() => latest?.snoops.find((candidate) => candidate.id === workflowId)?.status === 'ended', 10_000, 'snoop ended');
+    expect(await eventually(() => members(session?.bridgeId ?? ''), (list) => list === null, 'snoop bridge gone')).toBeNull();
+  });
+});
+
+describe('click-to-dial', () => {
+  it('dials a number into the console, and through the receptionist phone first', async () => {
+    const { channelId } = (await console_.request('call.dial', { profileId: P, target: 'Local/wait@test', via: 'console' })) as { channelId: string };
+    await waitFor(() => live(console_.model(), channelId)?.inStasis === true, 15_000, 'dialed call in the console');
+
+    const refused = await console_.raw('call.dial', { profileId: P, target: 'Local/wait@test', via: 'phone' });
+    expect(refused.error?.code).toBe('invalid_request');
+    await console_.request('settings.set', { operatorEndpoint: 'Local/wait@test' });
+    const { workflowId } = (await console_.request('call.dial', { profileId: P, target: 'Local/echo@test', via: 'phone' })) as { workflowId: string };
+    await waitFor(() => transfer(workflowId)?.phase === 'connected', 15_000, 'dial connected');
+    const ids = transferIds(workflowId);
+    expect(await members(ids.bridgeId)).toEqual([ids.operatorLegId, ids.targetId].sort());
+  });
+});
