@@ -6,6 +6,8 @@ import { callControls, type ControlId } from './controls.js';
 import { PANELS } from './panels.js';
 import { extraFor, isTypingTarget, pickupActionFor, shortcutFor } from './shortcuts.js';
 import type { UiController } from './ui-store.js';
+import type { ConsoleClient } from '../../../common/client.js';
+import { openDialPad, openTransfer, parkSelected } from './calls/calls-keys.js';
 
 /**
  * The page-wide key handler: the shortcuts table (shortcuts.ts) applied to
@@ -20,6 +22,9 @@ export interface KeyboardContext {
   readonly selected: ChannelView | null;
   readonly readOnly: string | null;
   readonly connected: boolean;
+  /** For the workflow shortcuts (transfer, park, dial), which send requests of their own. */
+  readonly client?: ConsoleClient;
+  readonly profileId?: string | null;
 }
 
 export function targetLabel(target: DropTarget, model: CallModel): string {
@@ -193,6 +198,12 @@ export function createKeyboard(context: KeyboardContext): { onKeyDown(event: Key
           if (context.readOnly) ui.notify('info', context.readOnly);
           else void actions.createBridge('mixing');
           return;
+        case 'transfer':
+          return openTransfer({ ...context, client: context.client, profileId: context.profileId });
+        case 'park':
+          return void parkSelected({ ...context, client: context.client, profileId: context.profileId });
+        case 'dial':
+          return openDialPad({ ...context, client: context.client, profileId: context.profileId });
         case 'search':
           document.getElementById('call-search')?.focus();
           return;

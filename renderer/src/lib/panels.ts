@@ -2,6 +2,8 @@ import type { Component } from 'svelte';
 import type { CallModel, ChannelView } from '../../../common/model/index.js';
 import BridgeBoard from './BridgeBoard.svelte';
 import ComparePanel from './ComparePanel.svelte';
+import CallsPanel from './calls/CallsPanel.svelte';
+import ParkPanel from './calls/ParkPanel.svelte';
 
 /**
  * The tabbed area under the call list: the bridge board, the timeline
@@ -41,6 +43,14 @@ export const PANELS: readonly PanelSpec[] = [
     badge: ({ model }) => (model ? String(model.bridges.size) : null),
   },
   { id: 'compare', label: 'Compare timelines', component: ComparePanel },
+  // Receptionist workflows (calls/): dial pad, transfers, snoop; park slots (their bridges show on the board too).
+  { id: 'calls', label: 'Dial & transfer', component: CallsPanel },
+  {
+    id: 'park',
+    label: 'Park',
+    component: ParkPanel,
+    badge: ({ model }) => (model ? String([...model.bridges.values()].filter((bridge) => /^park-\d+$/.test(bridge.name) && bridge.channelIds.length > 0).length) : null),
+  },
 ];
 
 export function panelById(id: string): PanelSpec {

@@ -27,6 +27,9 @@ export type ShortcutAction =
   | 'compare'
   | 'raw'
   | 'new-bridge'
+  | 'transfer'
+  | 'park'
+  | 'dial'
   | 'search'
   | 'help'
   | 'escape';
@@ -60,6 +63,9 @@ const TABLE: readonly { readonly keys: readonly string[]; readonly action: Short
   { keys: ['l'], action: 'play', what: 'Play a sound' },
   { keys: ['b'], action: 'pickup', what: 'Move the call to a bridge (then ← → and Enter)' },
   { keys: ['n'], action: 'new-bridge', what: 'New mixing bridge' },
+  { keys: ['t'], action: 'transfer', what: 'Transfer the call to… (blind or attended)' },
+  { keys: ['g'], action: 'park', what: 'Park the call on the first free slot' },
+  { keys: ['o'], action: 'dial', what: 'Dial pad (originate a call)' },
   { keys: ['c'], action: 'compare', what: 'Add to / remove from compare' },
   { keys: ['e'], action: 'raw', what: 'Show / hide raw events' },
   { keys: ['/'], action: 'search', what: 'Search calls' },
