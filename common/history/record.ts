@@ -8,11 +8,14 @@ import type { HistoryRecord, HistoryStatus, HistoryTransfer } from './types.js';
  * later importer agree on what a record says.
  */
 
-/** Channels that are plumbing, not calls: snooping, media streams, announcers, a Local pair's dialplan half. */
-export function isCallChannel(channel: Pick<ChannelView, 'name'>): boolean {
+/**
+ * Channels that are plumbing, not calls: snooping, media streams, announcers.
+ * A Local channel is two halves of one call; the half that reached the
+ * console's app is the call the receptionist handled, the other is kept out.
+ */
+export function isCallChannel(channel: Pick<ChannelView, 'name' | 'timeline'>): boolean {
   if (/^(Snoop|UnicastRTP|AudioSocket|Announcer|Recorder|Multicast|WebSocket)\//i.test(channel.name)) return false;
-  // A Local channel is two halves; the `;2` half runs the dialplan the `;1` half was sent to: one call.
-  if (/^Local\/.*;2$/.test(channel.name)) return false;
+  if (/^Local\//i.test(channel.name)) return channel.timeline.some((entry) => entry.kind === 'stasis-start');
   return true;
 }
 
