@@ -1,0 +1,226 @@
+/**
+ * The two Chromium rows: the production renderer in headless Chromium, fed
+ * through the browser host by the console's real main side, which is fed by
+ * the replay server: 1,000 live channels from the snapshot, then replayed
+ * calls at 200 events/s.
+ *
+ * - dom-latency: every 10th event is a probe (a caller-id change on a row in
+ *   view); latency = when the page's MutationObserver saw "probe#N" in the
+ *   DOM − when the replay server wrote the frame (both epoch clocks of this
+ *   machine; the measured skew is subtracted and reported).
+ * - render: while the stream runs, Playwright scrolls the call list, then the
+ *   selected call's timeline, with the mouse wheel; the page records every
+ *   requestAnimationFrame interval and every long task (PerformanceObserver).
+ */
+import type { Page } from 'playwright-core';
+import { fmt, quantile, summarize, type BenchRow, type Figure, type RowContext } from '../lib/harness.js';
+import { buildApp, LIVE_CHANNELS, openUi, probeStamps, rowsInView, streamWithProbes, watchProbes } from '../lib/ui.js';
+
+const RATE = 200;
+const LATENCY_GOAL_MS = 16;
+const FPS_GOAL = 55;
+const LONG_TASK_GOAL_MS = 50;
+
+export const domLatencyRow: BenchRow = {
+  id: 'dom-latency',
+  measure: 'event → updated DOM latency, p50 and p99, in Chromium',
+  comparedWith: 'one frame (16.7 ms)',
+  goal: 'p99 ≤ 16 ms at 200 events/s with 1,000 live channels',
+  needsSandbox: false,
+  async run(context: RowContext) {
+    const runs = context.runs ?? 3;
+    const seconds = Number(process.env['BENCH_UI_SECONDS'] ?? 20);
+    const rendererDir = buildApp();
+    const p50: number[] = [];
+    const p99: number[] = [];
+    const max: number[] = [];
+    const lost: number[] = [];
+    const notes: string[] = [];
+    for (let run = 0; run < runs; run++) {
+      const profileDir = run === 0 ? context.cpuProfDir : undefined;
+      const session = await openUi(rendererDir, profileDir);
+      try {
+        await watchProbes(session.page);
+        const targets = (await rowsInView(session.page)).filter((id) => /^uc\d+$/.test(id)).slice(0, 12);
+        if (targets.length === 0) throw new Error('no snapshot channel in view to probe');
+        // Two seconds of traffic first: the page's code is warm and the first replayed calls are in.
+        await streamWithProbes(session, { rate: RATE, seconds: 2, probeEvery: 0, probeTargets: targets, firstLap: 1 });
+        const stopProfile = profileDir ? await session.profile() : null;
+        const stream = await streamWithProbes(session, { rate: RATE, seconds, probeEvery: 10, probeTargets: targets, firstLap: 2 });
+        await new Promise((resolveWait) => setTimeout(resolveWait, 1000));
+        if (profileDir) await stopProfile?.(`${profileDir}/renderer-dom-latency-${Date.now()}.cpuprofile`);
+        const seen = await probeStamps(session.page);
+        const latencies: number[] = [];
+        for (const [probe, sentAt] of stream.sent) {
+          const at = seen[String(probe)];
+          if (at !== undefined) latencies.push(at - session.clockSkew.skew - sentAt);
+        }
+        latencies.sort((a, b) => a - b);
+        p50.push(quantile(latencies, 0.5));
+        p99.push(quantile(latencies, 0.99));
+        max.push(latencies[latencies.length - 1] ?? NaN);
+        lost.push(stream.sent.size - latencies.length);
+        context.log(
+          `dom-latency run ${run + 1}/${runs}: ${latencies.length} probes, p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, max ${fmt(latencies[latencies.length - 1] ?? NaN, 1)} ms; ${stream.events} events in ${fmt(stream.seconds, 1)} s; clock skew ${fmt(session.clockSkew.skew, 2)} ± ${fmt(session.clockSkew.roundTrip / 2, 2)} ms`,
+        );
+        if (run === 0) notes.push(`Run 1: ${stream.events} events in ${fmt(stream.seconds, 1)} s (${fmt(stream.events / stream.seconds)} events/s), ${stream.sent.size} probes on ${targets.length} rows in view; Chromium's clock − ours ${fmt(session.clockSkew.skew, 2)} ms (± ${fmt(session.clockSkew.roundTrip / 2, 2)}), subtracted; sender's worst tick lateness ${fmt(stream.worstTickLateMs, 1)} ms.`);
+      } finally {
+        await session.close();
+      }
+    }
+    const worst = summarize(p99);
+    return {
+      status: worst.median <= LATENCY_GOAL_MS ? (worst.max <= LATENCY_GOAL_MS ? 'met' : 'partial') : 'missed',
+      headline: `p50 ${fmt(summarize(p50).median, 1)} ms, p99 ${fmt(worst.median, 1)} ms (worst run ${fmt(worst.max, 1)} ms)`,
+      figures: [
+        { label: 'p50 latency, frame written → DOM updated', unit: 'ms', values: p50, digits: 1 },
+        { label: 'p99 latency', unit: 'ms', values: p99, digits: 1 },
+        { label: 'max latency', unit: 'ms', values: max, digits: 1 },
+        { label: 'probes never seen in the DOM', unit: 'probes', values: lost },
+      ] satisfies Figure[],
+      notes: [
+        `${runs} runs, each a fresh console (host process + Chromium) on a replay of ${LIVE_CHANNELS} live channels; ${seconds} s at ${RATE} events/s after 2 s of warm-up, every 10th event a probe.`,
+        ...notes,
+      ],
+    };
+  },
+};
+
+interface FrameStats {
+  intervals: number[];
+  longTasks: number[];
+}
+
+/** Starts recording rAF intervals and long tasks in the page. */
+async function startFrames(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const state = { intervals: [] as number[], longTasks: [] as number[], running: true, last: 0 };
+    (window as unknown as { __frames: typeof state }).__frames = state;
+    const tick = (t: number): void => {
+      if (state.last > 0) state.intervals.push(t - state.last);
+      state.last = t;
+      if (state.running) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) state.longTasks.push(entry.duration);
+    });
+    observer.observe({ type: 'longtask', buffered: false });
+    (window as unknown as { __framesStop: () => void }).__framesStop = () => {
+      state.running = false;
+      observer.disconnect();
+    };
+  });
+}
+
+async function stopFrames(page: Page): Promise<FrameStats> {
+  return page.evaluate(() => {
+    (window as unknown as { __framesStop: () => void }).__framesStop();
+    const state = (window as unknown as { __frames: { intervals: number[]; longTasks: number[] } }).__frames;
+    return { intervals: state.intervals, longTasks: state.longTasks };
+  });
+}
+
+/** Wheels over `selector` for `ms`, 100 px per 16 ms, turning round every `turnMs`. */
+async function wheel(page: Page, selector: string, ms: number, turnMs: number): Promise<number> {
+  const box = await page.locator(selector).first().boundingBox();
+  if (!box) throw new Error(`nothing to scroll at ${selector}`);
+  await page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 200));
+  const started = performance.now();
+  let wheels = 0;
+  while (performance.now() - started < ms) {
+    const down = Math.floor((performance.now() - started) / turnMs) % 2 === 0;
+    await page.mouse.wheel(0, down ? 100 : -100);
+    wheels += 1;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 16));
+  }
+  return wheels;
+}
+
+const fps = (intervals: readonly number[]): number => 1000 / quantile([...intervals].sort((a, b) => a - b), 0.5);
+const slowShare = (intervals: readonly number[]): number => (intervals.filter((interval) => interval > 1000 / 50).length / Math.max(1, intervals.length)) * 100;
+
+export const renderRow: BenchRow = {
+  id: 'render',
+  measure: 'render: 1,000 live channels updating, frame times while scrolling the list and the timelines',
+  comparedWith: '60 fps',
+  goal: '≥ 55 fps median, no long task > 50 ms',
+  needsSandbox: false,
+  async run(context: RowContext) {
+    const runs = context.runs ?? 3;
+    const seconds = Number(process.env['BENCH_UI_SECONDS'] ?? 8);
+    const rendererDir = buildApp();
+    const listFps: number[] = [];
+    const timelineFps: number[] = [];
+    const idleFps: number[] = [];
+    const listSlow: number[] = [];
+    const timelineSlow: number[] = [];
+    const longest: number[] = [];
+    const longCount: number[] = [];
+    const notes: string[] = [];
+    for (let run = 0; run < runs; run++) {
+      const profileDir = run === 0 ? context.cpuProfDir : undefined;
+      const session = await openUi(rendererDir, profileDir);
+      let streaming = true;
+      try {
+        const { page } = session;
+        await streamWithProbes(session, { rate: RATE, seconds: 2, probeEvery: 0, probeTargets: [], firstLap: 1 });
+        const stream = streamWithProbes(session, { rate: RATE, seconds: 3 * seconds + 30, probeEvery: 0, probeTargets: [], firstLap: 2, stop: () => !streaming });
+        const stopProfile = profileDir ? await session.profile() : null;
+        // 1. Updates alone, nothing scrolled: the baseline.
+        await startFrames(page);
+        await new Promise((resolveWait) => setTimeout(resolveWait, seconds * 500));
+        const idle = await stopFrames(page);
+        // 2. The call list, wheeled down and up through the 1,000 rows.
+        await startFrames(page);
+        const listWheels = await wheel(page, '[role=listbox]', seconds * 1000, 2500);
+        const list = await stopFrames(page);
+        // 3. The selected call's timeline (in the detail pane).
+        await page.locator('[role=listbox] [data-channel-id]').first().click();
+        await page.locator('[data-testid=timeline]').first().waitFor({ timeout: 10_000 });
+        await startFrames(page);
+        const timelineWheels = await wheel(page, '[data-testid=timeline]', seconds * 1000, 1500);
+        const timeline = await stopFrames(page);
+        streaming = false;
+        const sent = await stream;
+        if (profileDir) await stopProfile?.(`${profileDir}/renderer-render-${Date.now()}.cpuprofile`);
+        const longTasks = [...idle.longTasks, ...list.longTasks, ...timeline.longTasks];
+        idleFps.push(fps(idle.intervals));
+        listFps.push(fps(list.intervals));
+        timelineFps.push(fps(timeline.intervals));
+        listSlow.push(slowShare(list.intervals));
+        timelineSlow.push(slowShare(timeline.intervals));
+        longest.push(longTasks.length > 0 ? Math.max(...longTasks) : 0);
+        longCount.push(longTasks.filter((duration) => duration > LONG_TASK_GOAL_MS).length);
+        context.log(
+          `render run ${run + 1}/${runs}: idle ${fmt(fps(idle.intervals), 1)} fps, list ${fmt(fps(list.intervals), 1)} fps (${listWheels} wheels), timeline ${fmt(fps(timeline.intervals), 1)} fps (${timelineWheels} wheels); long tasks ${longTasks.length}, longest ${fmt(longest[longest.length - 1] ?? 0)} ms; ${sent.events} events in ${fmt(sent.seconds, 1)} s`,
+        );
+        if (run === 0) notes.push(`Run 1: ${list.intervals.length} frames while wheeling the list, ${timeline.intervals.length} while wheeling the timeline; ${sent.events} events streamed in ${fmt(sent.seconds, 1)} s (${fmt(sent.events / sent.seconds)} events/s).`);
+      } finally {
+        streaming = false;
+        await session.close();
+      }
+    }
+    const scrolled = [...listFps, ...timelineFps];
+    const fpsOk = summarize(listFps).median >= FPS_GOAL && summarize(timelineFps).median >= FPS_GOAL;
+    const longOk = Math.max(...longest) <= LONG_TASK_GOAL_MS;
+    return {
+      status: fpsOk && longOk ? 'met' : fpsOk || longOk ? 'partial' : 'missed',
+      headline: `list ${fmt(summarize(listFps).median, 1)} fps, timeline ${fmt(summarize(timelineFps).median, 1)} fps (worst run ${fmt(Math.min(...scrolled), 1)}); longest task ${fmt(Math.max(...longest))} ms`,
+      figures: [
+        { label: 'fps, no scrolling (updates only)', unit: 'fps', values: idleFps, digits: 1 },
+        { label: 'fps while wheeling the call list', unit: 'fps', values: listFps, digits: 1 },
+        { label: 'fps while wheeling the timeline', unit: 'fps', values: timelineFps, digits: 1 },
+        { label: 'frames slower than 20 ms, list', unit: '%', values: listSlow, digits: 1 },
+        { label: 'frames slower than 20 ms, timeline', unit: '%', values: timelineSlow, digits: 1 },
+        { label: 'longest task', unit: 'ms', values: longest },
+        { label: `long tasks > ${LONG_TASK_GOAL_MS} ms`, unit: 'tasks', values: longCount },
+      ] satisfies Figure[],
+      notes: [
+        `${runs} runs, each a fresh console (host process + Chromium, 1440×900, --disable-gpu so software compositing) over ${LIVE_CHANNELS} live channels, ${RATE} events/s of replayed calls throughout; each phase ${seconds} s (the unscrolled baseline ${seconds / 2} s). fps = 1000 / median requestAnimationFrame interval; long tasks from PerformanceObserver('longtask').`,
+        'Wheel: 100 px every 16 ms through Playwright (CDP input events, as a mouse would), turning round every 2.5 s on the list and 1.5 s on the timeline.',
+        ...notes,
+      ],
+    };
+  },
+};
