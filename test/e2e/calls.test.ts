@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AriRest } from '../../main/engine/ari-rest.js';
+import type { Page } from 'playwright-core';
+import { placeInboundCall, world } from '../integration/harness.js';
+import { control, detailState, openConsole, row, screenshot, type ConsoleUnderTest } from './console-page.js';
+
+/**
+ * The receptionist's call workflows, driven from the page as a person would:
+ * transfer (blind, attended with swap / complete / cancel), park and retrieve,
+ * a park that rings back, listen on a call, and the dial pad. The far ends are
+ * Local channels of the sandbox dialplan (Local/wait@test answers at once).
+ * Assertions are on what the page shows; a few confirm the PBX agrees.
+ */
+
+let ui: ConsoleUnderTest;
+let rest: AriRest;
+const TARGET = 'Local/wait@test';
+
+beforeAll(async () => {
+  ui = await openConsole('light');
+  rest = await world();
+}, 180_000);
+
+afterAll(async () => {
+  rest?.close();
+  await ui?.close();
+});
+
+/** A call rings, the receptionist selects it and answers from the console. */
+async function answered(page: Page, caller: string): Promise<string> {
+  const call = await placeInboundCall(rest, ui.app, caller);
+  await expect.poll(() => row(page, call.stasisId).count(), { timeout: 10_000 }).toBe(1);
+  await row(page, call.stasisId).click();
+  await control(page, 'answer').click();
+  await expect.poll(() => detailState(page), { timeout: 10_000 }).toBe('Talking');
+  return call.stasisId;
+}
+
+const phases = (page: Page) => page.getByTestId('transfer-item').getByTestId('transfer-phase').allTextContents();
+
+describe('transfers from the console', () => {
+  it('blind: T, a number, Blind — the caller is handed over', async () => {
+    const { page } = ui;
+    const caller = await answered(page, 'Alice Martin <201>');
+    await page.keyboard.press('t');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('transfer-target');
+    await page.keyboard.type(TARGET);
+    await page.getByTestId('transfer-blind').click();
+    await expect.poll(() => phases(page), { timeout: 15_000 }).toContain('Connected');
+    const bridges = await rest.listBridges();
+    expect(bridges.some((bridge) => bridge.name === `transfer ${TARGET}` && bridge.channels.includes(caller))).toBe(true);
+    await screenshot(page, 'transfer-blind');
+  });
+
+  it('attended: consult with the caller on hold, swap, then complete', async () => {
+    const { page } = ui;
+    const caller = await answered(page, 'Bob Stone <202>');
+    await page.keyboard.press('t');
+    await page.getByTestId('transfer-target').fill(TARGET);
+    await page.getByTestId('transfer-attended').click();
+    const item = page.getByTestId('transfer-item').filter({ hasText: 'Bob Stone' });
+    await expect.poll(() => item.getByTestId('transfer-phase').textContent(), { timeout: 15_000 }).toBe(`Talking to ${TARGET}; caller on hold`);
+    await screenshot(page, 'transfer-attended');
+    await item.getByTestId('transfer-swap').click();
+    await expect.poll(() => item.getByTestId('transfer-phase').textContent()).toBe(`Talking to the caller; ${TARGET} on hold`);
+    await item.getByTestId('transfer-complete').click();
+    await expect.poll(() => item.getByTestId('transfer-phase').textContent()).toBe('Connected');
+    expect((await rest.listBridges()).some((bridge) => bridge.channels.includes(caller) && bridge.channels.length === 2)).toBe(true);
+  });
+
+  it('attended: cancel keeps the caller with the console', async () => {
+    const { page } = ui;
+    const caller = await answered(page, 'Carol Diaz <203>');
+    await page.keyboard.press('t');
+    await page.getByTestId('transfer-target').fill(TARGET);
+    await page.getByTestId('transfer-attended').click();
+    const item = page.getByTestId('transfer-item').filter({ hasText: 'Carol Diaz' });
+    await expect.poll(() => item.getByTestId('transfer-phase').textContent(), { timeout: 15_000 }).toContain('caller on hold');
+    await item.getByTestId('transfer-cancel').click();
+    await expect.poll(() => page.getByTestId('transfer-done').filter({ hasText: 'Carol Diaz' }).first().textContent()).toContain('Cancelled: cancelled by the operator');
+    expect(await row(page, caller).count()).toBe(1);
+  });
+});
+
+describe('park', () => {
+  it('G parks the selected call on slot 701, the board shows it, Retrieve takes it back', async () => {
+    const { page } = ui;
+    const caller = await answered(page, 'Dan Kowalski <204>');
+    await page.keyboard.press('g');
+    const slot = page.getByTestId('park-slot-701');
+    await expect.poll(() => slot.getAttribute('data-status'), { timeout: 10_000 }).toBe('parked');
+    expect(await slot.textContent()).toContain('Dan Kowalski');
+    await screenshot(page, 'park-slots');
+    await page.getByRole('tab', { name: /Bridges/ }).click();
+    await expect.poll(() => page.getByTestId('bridge-board').textContent()).toContain('park-701');
+    await page.getByRole('tab', { name: /Park/ }).click();
+    await page.getByTestId('retrieve-701').click();
+    await expect.poll(() => slot.getAttribute('data-status')).toBe('free');
+    await expect.poll(() => page.getByTestId('park-recent').textContent()).toContain('Retrieved');
+    expect(await row(page, caller).count()).toBe(1);
+  });
+
+  it('a parked call rings the receptionist back when the park times out', async () => {
+    const { page } = ui;
+    // The timeout is the one setting not on this panel (it is a minimum of 5 s anyway).
+    await ui.node.backend.dispatch('settings.set', { park: { timeoutSec: 5 } });
+    await page.getByRole('tab', { name: /Dial & transfer/ }).click();
+    await page.getByTestId('operator-endpoint').fill(TARGET);
+    await page.getByTestId('operator-endpoint').press('Enter');
+    await answered(page, 'Erin Walsh <205>');
+    await page.keyboard.press('g');
+    await expect.poll(() => page.getByTestId('park-recent').textContent(), { timeout: 30_000 }).toContain('Answered on ring-back');
+  });
+});
+
+describe('listen and dial', () => {
+  it('listen needs the setting; then rings my phone and joins it to the call', async () => {
+    const { page } = ui;
+    await answered(page, 'Frank Osei <206>');
+    await page.getByRole('tab', { name: /Dial & transfer/ }).click();
+    expect(await page.getByTestId('snoop-listen').isDisabled()).toBe(true);
+    await page.getByTestId('snoop-enabled').check();
+    await expect.poll(() => page.getByTestId('snoop-listen').isDisabled()).toBe(false);
+    await page.getByTestId('snoop-listen').click();
+    await expect.poll(() => page.getByTestId('snoop-session').getAttribute('data-status'), { timeout: 15_000 }).toBe('active');
+    expect((await rest.listBridges()).some((bridge) => bridge.name.startsWith('listen Frank Osei'))).toBe(true);
+  });
+
+  it('O opens the dial pad; the dialed call appears in the list once answered', async () => {
+    const { page } = ui;
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('o');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('dial-target');
+    await page.keyboard.type(TARGET);
+    await page.locator('[aria-label="Dial pad"] summary').click();
+    await page.getByTestId('dial-caller-id').fill('Dial Test <555>');
+    await page.getByTestId('dial-button').click();
+    // Both legs of the Local channel carry the caller id; the one in the app is the console's.
+    await expect.poll(() => page.locator('.call-row', { hasText: 'Dial Test' }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+  });
+});
