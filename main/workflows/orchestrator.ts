@@ -1,17 +1,16 @@
 import type { AriEvent } from '../../common/ari.js';
 import { ConsoleError } from '../../common/errors.js';
-import type { CallModel, ChannelView, ModelEvent } from '../../common/model/index.js';
-import { endpointFor, type Settings } from '../../common/settings.js';
+import type { CallModel, ModelEvent } from '../../common/model/index.js';
+import type { Settings } from '../../common/settings.js';
 import type { SnoopMode, WorkflowsView } from '../../common/workflow-contract.js';
 import type { WorkflowEffect } from '../../common/workflows/effects.js';
-import { createParkState, parkTransition, slotOf, slotOfBridgeName, slotOfChannel, type ParkInput, type ParkState } from '../../common/workflows/park.js';
+import { createParkState, parkTransition, slotOf, slotOfChannel, type ParkInput, type ParkState } from '../../common/workflows/park.js';
 import {
   isActive,
   startDial,
   startTransfer,
   transferLegs,
   transferTransition,
-  type CallerBridge,
   type TransferCommand,
   type TransferInput,
   type TransferState,
@@ -19,6 +18,7 @@ import {
 } from '../../common/workflows/transfer.js';
 import type { Logger } from '../log.js';
 import { isLocalEffect, performAriEffect, type WorkflowEngine } from './executor.js';
+import { callLabel, controlledCall, dialEndpoint, discoveredSlots, hangupCauses } from './inputs.js';
 import { SnoopSessions } from './snoop.js';
 
 /**
@@ -41,11 +41,6 @@ export interface OrchestratorOptions {
 const RECENT_TRANSFERS = 10;
 const newId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-function label(channel: ChannelView): string {
-  const { name, number } = channel.caller;
-  if (name && number && name !== number) return `${name} <${number}>`;
-  return name || number || channel.name;
-}
 
 export class CallWorkflows {
   private transfers = new Map<string, TransferState>();
@@ -86,7 +81,7 @@ export class CallWorkflows {
   dial(input: { target: string; via: 'console' | 'phone'; callerId?: string; timeoutSec?: number }): Promise<{ workflowId: string | null; channelId: string }> {
     return this.request(async () => {
       const settings = this.options.settings();
-      const endpoint = this.endpoint(input.target, settings);
+      const endpoint = dialEndpoint(input.target, settings.dialTemplate);
       const timeoutSec = input.timeoutSec ?? settings.transferTimeoutSec;
       const callerId = input.callerId ?? (settings.operatorCallerId || undefined);
       if (input.via === 'console') {
@@ -113,8 +108,8 @@ export class CallWorkflows {
   transfer(input: { channelId: string; kind: 'blind' | 'attended'; target: string; operatorChannelId?: string; callerId?: string; timeoutSec?: number }): Promise<string> {
     return this.request(async () => {
       const settings = this.options.settings();
-      const endpoint = this.endpoint(input.target, settings);
-      const { channel, bridge, operatorId } = this.controlled(input.channelId, input.operatorChannelId);
+      const endpoint = dialEndpoint(input.target, settings.dialTemplate);
+      const { channel, bridge, operatorId } = controlledCall(this.options.engine().currentModel, input.channelId, input.operatorChannelId, (model, id) => this.isOperatorLeg(model, id));
       await this.releaseLegs(channel.id);
       const id = newId();
       const callerId = input.callerId ?? (settings.operatorCallerId || undefined);
@@ -122,7 +117,7 @@ export class CallWorkflows {
         id,
         kind: input.kind,
         now: Date.now(),
-        caller: { id: channel.id, label: label(channel), up: channel.state === 'Up', bridge },
+        caller: { id: channel.id, label: callLabel(channel), up: channel.state === 'Up', bridge },
         operatorId,
         target: { endpoint, label: input.target },
         timeoutSec: input.timeoutSec ?? settings.transferTimeoutSec,
@@ -145,13 +140,13 @@ export class CallWorkflows {
     return this.request(async () => {
       const settings = this.options.settings();
       this.syncParkConfig(settings);
-      const { channel, bridge, operatorId } = this.controlled(input.channelId, input.operatorChannelId);
+      const { channel, bridge, operatorId } = controlledCall(this.options.engine().currentModel, input.channelId, input.operatorChannelId, (model, id) => this.isOperatorLeg(model, id));
       await this.releaseLegs(channel.id);
       const result = await this.stepPark({
         type: 'park',
         at: Date.now(),
         channelId: channel.id,
-        callerLabel: label(channel),
+        callerLabel: callLabel(channel),
         callerUp: channel.state === 'Up',
         fromBridge: bridge,
         operatorId,
@@ -180,9 +175,9 @@ export class CallWorkflows {
       if (!settings.snoopEnabled) throw new ConsoleError('forbidden', 'Listen, whisper and barge are turned off in the settings.');
       const raw = input.endpoint ?? settings.operatorEndpoint;
       if (!raw) throw new ConsoleError('invalid_request', 'Set your own phone in the settings to listen to calls.');
-      const endpoint = this.endpoint(raw, settings);
-      const { channel } = this.controlled(input.channelId, undefined);
-      const view = await this.snoops.start({ id: newId(), channelId: channel.id, channelLabel: label(channel), mode: input.mode, endpoint, timeoutSec: settings.transferTimeoutSec, at: Date.now() });
+      const endpoint = dialEndpoint(raw, settings.dialTemplate);
+      const { channel } = controlledCall(this.options.engine().currentModel, input.channelId, undefined, () => false);
+      const view = await this.snoops.start({ id: newId(), channelId: channel.id, channelLabel: callLabel(channel), mode: input.mode, endpoint, timeoutSec: settings.transferTimeoutSec, at: Date.now() });
       return view.id;
     });
   }
@@ -200,22 +195,7 @@ export class CallWorkflows {
   }
 
   private async handleEvents(events: readonly ModelEvent[]): Promise<void> {
-    // A busy Local target ends its ;1 leg with cause 0 and says "busy" (17) on
-    // ;2, in the same batch: collect causes first.
-    const causes = new Map<string, { cause: number | null; text: string | null }>();
-    for (const event of events) {
-      const id = (event as AriEvent).channel?.id;
-      if (!id || (event.type !== 'ChannelDestroyed' && event.type !== 'ChannelHangupRequest')) continue;
-      const cause = typeof (event as AriEvent).cause === 'number' ? ((event as AriEvent).cause as number) : null;
-      const text = (event as AriEvent).cause_txt ?? null;
-      const known = causes.get(id);
-      if (event.type === 'ChannelDestroyed' || !known || (known.cause ?? 0) === 0) causes.set(id, { cause, text });
-    }
-    const causeOf = (id: string) => {
-      const own = causes.get(id);
-      if (own && own.cause) return own;
-      return causes.get(`${id};2`) ?? own ?? { cause: null, text: null };
-    };
+    const causeOf = hangupCauses(events);
     let changed = false;
     for (const event of events) {
       const ari = event as AriEvent;
@@ -237,6 +217,14 @@ export class CallWorkflows {
           changed = (await this.snoops.channelEnded(channelId)) || changed;
           if (event.type === 'ChannelDestroyed') this.hangingUp.delete(channelId);
           break;
+        case 'ConsoleChannelVanished': {
+          // Ended while the link was down: no StasisEnd will ever say so.
+          const gone = (event as Extract<ModelEvent, { type: 'ConsoleChannelVanished' }>).channelId;
+          this.hangingUp.add(gone);
+          changed = (await this.legEnded(gone, at, { cause: null, text: null })) || changed;
+          changed = (await this.snoops.channelEnded(gone)) || changed;
+          break;
+        }
         case 'ChannelEnteredBridge': {
           const parked = channelId ? slotOfChannel(this.park, channelId) : undefined;
           if (parked && parked.bridgeId === ari.bridge?.id) {
@@ -300,17 +288,9 @@ export class CallWorkflows {
 
   /** Slot bridges this run did not create (a restart, another console): shown, and tidied when empty. */
   private async discover(model: CallModel): Promise<boolean> {
-    let changed = false;
-    for (const bridge of model.bridges.values()) {
-      const slot = slotOfBridgeName(bridge.name, this.park.config);
-      if (slot === null || this.park.slots.some((parked) => parked.bridgeId === bridge.id)) continue;
-      const channelId = bridge.channelIds[0] ?? null;
-      const channel = channelId ? model.channels.get(channelId) : undefined;
-      const before = this.park;
-      await this.stepPark({ type: 'discovered', at: Date.now(), slot, bridgeId: bridge.id, channelId, callerLabel: channel ? label(channel) : 'a parked call' });
-      changed = changed || this.park !== before;
-    }
-    return changed;
+    const before = this.park;
+    for (const input of discoveredSlots(model, this.park)) await this.stepPark(input);
+    return this.park !== before;
   }
 
   private async tick(): Promise<void> {
@@ -415,22 +395,8 @@ export class CallWorkflows {
     }
   }
 
-  private controlled(channelId: string, operatorChannelId: string | undefined): { channel: ChannelView; bridge: CallerBridge | null; operatorId: string | null } {
-    const model = this.options.engine().currentModel;
-    const channel = model.channels.get(channelId);
-    if (!channel || channel.endedAt !== null) throw new ConsoleError('not_found', 'That call has ended.');
-    if (!channel.inStasis) throw new ConsoleError('not_in_stasis', "This call is not under the console's control.");
-    const found = channel.bridgeId ? model.bridges.get(channel.bridgeId) : undefined;
-    const bridge: CallerBridge | null = found ? { id: found.id, kind: found.kind, otherMembers: found.channelIds.filter((id) => id !== channel.id) } : null;
-    let operatorId: string | null = null;
-    if (operatorChannelId !== undefined) {
-      if (!bridge?.otherMembers.includes(operatorChannelId)) throw new ConsoleError('invalid_request', 'The operator leg must be in the same bridge as the call.');
-      operatorId = operatorChannelId;
-    } else if (bridge) {
-      operatorId = bridge.otherMembers.find((id) => this.isOperatorLeg(model, id)) ?? null;
-    }
-    return { channel, bridge, operatorId };
-  }
+
+
 
   /** The receptionist's phone, by the operator setting, or a leg the console rang for them. */
   private isOperatorLeg(model: CallModel, id: string): boolean {
@@ -438,12 +404,6 @@ export class CallWorkflows {
     const name = model.channels.get(id)?.name ?? '';
     if (endpoint && name.startsWith(`${endpoint}-`)) return true;
     return [...this.transfers.values()].some((state) => state.kind === 'dial' && state.callerId === id);
-  }
-
-  private endpoint(target: string, settings: Settings): string {
-    const endpoint = endpointFor(target, settings.dialTemplate);
-    if (!endpoint) throw new ConsoleError('invalid_request', `"${target.slice(0, 40)}" is neither a number nor an endpoint such as PJSIP/102.`);
-    return endpoint;
   }
 
   private syncParkConfig(settings: Settings): void {

@@ -3,7 +3,7 @@ import type { AriRest } from '../../main/engine/ari-rest.js';
 import type { WorkflowsView } from '../../common/workflow-contract.js';
 import type { TransferState } from '../../common/workflows/transfer.js';
 import { transferIds } from '../../common/workflows/transfer.js';
-import { answeredCall, live, startConsole, waitFor, world, type Console } from './harness.js';
+import { answeredCall, live, sandboxProfile, startConsole, waitFor, world, type Console } from './harness.js';
 
 /**
  * The receptionist's call workflows against the real Asterisk, with Local
@@ -197,5 +197,37 @@ describe('click-to-dial', () => {
     await waitFor(() => transfer(workflowId)?.phase === 'connected', 15_000, 'dial connected');
     const ids = transferIds(workflowId);
     expect(await members(ids.bridgeId)).toEqual([ids.operatorLegId, ids.targetId].sort());
+  });
+});
+
+describe('another console', () => {
+  it('without subscribeAll, still learns that a target was busy and a transfer connected', async () => {
+    const other = await startConsole({}, sandboxProfile({ subscribeAll: false }));
+    const views: WorkflowsView[] = [];
+    other.node.backend.subscribe((channel, payload) => channel === 'workflows.state' && views.push(payload as WorkflowsView));
+    const find = (id: string) => views.findLast((view) => view.transfers.some((state) => state.id === id))?.transfers.find((state) => state.id === id);
+    try {
+      const caller = (await answeredCall(other, rest, 'Judy <209>')).stasisId;
+      const busy = ((await other.request('transfer.start', { profileId: P, channelId: caller, kind: 'blind', target: 'Local/busy@test' })) as { workflowId: string }).workflowId;
+      await waitFor(() => find(busy)?.phase === 'done', 15_000, 'busy seen');
+      expect(find(busy)?.outcome?.reason).toBe('busy');
+      const ok = ((await other.request('transfer.start', { profileId: P, channelId: caller, kind: 'blind', target: 'Local/wait@test' })) as { workflowId: string }).workflowId;
+      await waitFor(() => find(ok)?.phase === 'connected', 15_000, 'connected');
+      await rest.hangup(transferIds(ok).targetId);
+      await waitFor(() => find(ok)?.phase === 'done' && live(other.model(), caller) === undefined, 15_000, 'caller hung up after the target');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('shows a call parked before it started (a restart) in its slot', async () => {
+    const caller = (await answeredCall(console_, rest, 'Mallory <210>')).stasisId;
+    await console_.request('park.park', { profileId: P, channelId: caller, slot: 706 });
+    const other = await startConsole();
+    try {
+      await waitFor(() => other.node.workflows.view(P).park.slots.some((parked) => parked.slot === 706 && parked.channelId === caller), 10_000, 'slot 706 discovered');
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -1,0 +1,90 @@
+import type { AriEvent } from '../../common/ari.js';
+import { ConsoleError } from '../../common/errors.js';
+import type { CallModel, ChannelView, ModelEvent } from '../../common/model/index.js';
+import { endpointFor } from '../../common/settings.js';
+import { slotOfBridgeName, type ParkInput, type ParkState } from '../../common/workflows/park.js';
+import type { CallerBridge } from '../../common/workflows/transfer.js';
+
+/** What the orchestrator reads off requests, the model and event batches before it feeds a machine. */
+
+export function callLabel(channel: ChannelView): string {
+  const { name, number } = channel.caller;
+  if (name && number && name !== number) return `${name} <${number}>`;
+  return name || number || channel.name;
+}
+
+export interface HangupCause {
+  readonly cause: number | null;
+  readonly text: string | null;
+}
+
+/**
+ * Why each channel of a batch ended. A busy Local target ends its ;1 leg with
+ * cause 0 and says "busy" (17) on ;2, in the same batch, so a leg without a
+ * cause of its own borrows its ;2 partner's.
+ */
+export function hangupCauses(events: readonly ModelEvent[]): (channelId: string) => HangupCause {
+  const causes = new Map<string, HangupCause>();
+  for (const event of events) {
+    if (event.type !== 'ChannelDestroyed' && event.type !== 'ChannelHangupRequest') continue;
+    const ari = event as AriEvent;
+    const id = ari.channel?.id;
+    if (!id) continue;
+    const cause = typeof ari.cause === 'number' ? ari.cause : null;
+    const known = causes.get(id);
+    // The final word (ChannelDestroyed) wins; a request's cause only fills a gap.
+    if (event.type === 'ChannelDestroyed' || !known || !known.cause) causes.set(id, { cause, text: ari.cause_txt ?? null });
+  }
+  return (channelId) => {
+    const own = causes.get(channelId);
+    if (own?.cause) return own;
+    return causes.get(`${channelId};2`) ?? own ?? { cause: null, text: null };
+  };
+}
+
+export interface ControlledCall {
+  readonly channel: ChannelView;
+  readonly bridge: CallerBridge | null;
+  readonly operatorId: string | null;
+}
+
+/** The call a workflow is asked to act on: live, in the app, with where it is and who is with it. */
+export function controlledCall(
+  model: CallModel,
+  channelId: string,
+  operatorChannelId: string | undefined,
+  isOperatorLeg: (model: CallModel, id: string) => boolean,
+): ControlledCall {
+  const channel = model.channels.get(channelId);
+  if (!channel || channel.endedAt !== null) throw new ConsoleError('not_found', 'That call has ended.');
+  if (!channel.inStasis) throw new ConsoleError('not_in_stasis', "This call is not under the console's control.");
+  const found = channel.bridgeId ? model.bridges.get(channel.bridgeId) : undefined;
+  const bridge: CallerBridge | null = found ? { id: found.id, kind: found.kind, otherMembers: found.channelIds.filter((id) => id !== channel.id) } : null;
+  let operatorId: string | null = null;
+  if (operatorChannelId !== undefined) {
+    if (!bridge?.otherMembers.includes(operatorChannelId)) throw new ConsoleError('invalid_request', 'The operator leg must be in the same bridge as the call.');
+    operatorId = operatorChannelId;
+  } else if (bridge) {
+    operatorId = bridge.otherMembers.find((id) => isOperatorLeg(model, id)) ?? null;
+  }
+  return { channel, bridge, operatorId };
+}
+
+export function dialEndpoint(target: string, template: string): string {
+  const endpoint = endpointFor(target, template);
+  if (!endpoint) throw new ConsoleError('invalid_request', `"${target.slice(0, 40)}" is neither a number nor an endpoint such as PJSIP/102.`);
+  return endpoint;
+}
+
+/** `park-<slot>` bridges the park machine does not know yet: what it should be told was discovered. */
+export function discoveredSlots(model: CallModel, park: ParkState): ParkInput[] {
+  const inputs: ParkInput[] = [];
+  for (const bridge of model.bridges.values()) {
+    const slot = slotOfBridgeName(bridge.name, park.config);
+    if (slot === null || park.slots.some((parked) => parked.bridgeId === bridge.id)) continue;
+    const channelId = bridge.channelIds[0] ?? null;
+    const channel = channelId ? model.channels.get(channelId) : undefined;
+    inputs.push({ type: 'discovered', at: Date.now(), slot, bridgeId: bridge.id, channelId, callerLabel: channel ? callLabel(channel) : 'a parked call' });
+  }
+  return inputs;
+}
