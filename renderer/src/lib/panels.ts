@@ -4,6 +4,7 @@ import BridgeBoard from './BridgeBoard.svelte';
 import ComparePanel from './ComparePanel.svelte';
 import CallsPanel from './calls/CallsPanel.svelte';
 import ParkPanel from './calls/ParkPanel.svelte';
+import { PEOPLE_PANELS } from './people/panels.js';
 
 /**
  * The tabbed area under the call list: the bridge board, the timeline
@@ -51,6 +52,8 @@ export const PANELS: readonly PanelSpec[] = [
     component: ParkPanel,
     badge: ({ model }) => (model ? String([...model.bridges.values()].filter((bridge) => /^park-\d+$/.test(bridge.name) && bridge.channelIds.length > 0).length) : null),
   },
+  // People, history and connections (people/): presence, phonebook, call history, the connection wizard.
+  ...PEOPLE_PANELS,
 ];
 
 export function panelById(id: string): PanelSpec {

@@ -1,0 +1,168 @@
+import type { Verdict } from '../../../../common/bridge-rules.js';
+import { HISTORY_STATUSES, type HistoryQuery, type HistoryStatus } from '../../../../common/history/types.js';
+import type { CallModel, ChannelView } from '../../../../common/model/index.js';
+import { parseContactsCsv } from '../../../../common/phonebook/csv.js';
+import type { ContactInput, ParsedContacts } from '../../../../common/phonebook/types.js';
+import { parseVcards } from '../../../../common/phonebook/vcard.js';
+import { canTransferTo, type PresenceEntry, type PresenceStatus } from '../../../../common/workflows/presence.js';
+
+/**
+ * The pure half of the people panels (presence, phonebook, history): words,
+ * drop rules, query building, file parsing. The Svelte files only render and
+ * send; everything here is unit-tested (test/unit/people-ui.test.ts).
+ */
+
+export const PRESENCE_WORDS: Record<PresenceStatus, string> = {
+  available: 'Available',
+  ringing: 'Ringing',
+  busy: 'On a call',
+  'on-hold': 'On hold',
+  offline: 'Offline',
+  unknown: 'Unknown',
+};
+
+/** A drop of a dragged call on a person: the presence rule, in the board's Verdict shape. */
+export function presenceDropVerdict(model: CallModel | null, channelId: string, entry: PresenceEntry, readOnly: string | null): Verdict<{ target: string }> {
+  if (readOnly) return { ok: false, reason: readOnly };
+  const verdict = canTransferTo(model?.channels.get(channelId), entry);
+  return verdict.ok ? { ok: true, action: { target: entry.key } } : { ok: false, reason: verdict.why };
+}
+
+/** Presence filtered by what the receptionist typed: extension, technology or name. */
+export function filterPresence(entries: readonly PresenceEntry[], text: string, names: ReadonlyMap<string, string>): PresenceEntry[] {
+  const query = text.trim().toLowerCase();
+  if (query === '') return [...entries];
+  return entries.filter((entry) => `${entry.key} ${names.get(entry.resource) ?? ''}`.toLowerCase().includes(query));
+}
+
+// ---- History filters.
+
+export type DateRange = 'today' | 'week' | 'month' | 'all' | 'custom';
+
+/** Bound to the panel's inputs, hence mutable. */
+export interface HistoryFilters {
+  text: string;
+  range: DateRange;
+  /** yyyy-mm-dd, local time; used when range is 'custom'. */
+  from: string;
+  to: string;
+  statuses: HistoryStatus[];
+}
+
+export const DEFAULT_HISTORY_FILTERS: Readonly<HistoryFilters> = { text: '', range: 'all', from: '', to: '', statuses: [] };
+
+const DAY = 86_400_000;
+
+function startOfDay(ms: number): number {
+  const d = new Date(ms);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/** "2026-11-23" at local midnight, or null for anything else. */
+export function parseLocalDate(text: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+  if (!match) return null;
+  const d = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return Number.isNaN(d.getTime()) || d.getDate() !== Number(match[3]) ? null : d.getTime();
+}
+
+/** The history query the filters mean at `now`; `to` of a custom range includes that whole day. */
+export function historyQueryOf(filters: HistoryFilters, now: number, page: { offset: number; limit: number }): HistoryQuery {
+  const query: { -readonly [K in keyof HistoryQuery]: HistoryQuery[K] } = { offset: page.offset, limit: page.limit };
+  if (filters.text.trim() !== '') query.text = filters.text.trim().slice(0, 200);
+  if (filters.statuses.length > 0 && filters.statuses.length < HISTORY_STATUSES.length) query.statuses = [...filters.statuses];
+  const today = startOfDay(now);
+  switch (filters.range) {
+    case 'today':
+      query.from = today;
+      break;
+    case 'week':
+      query.from = today - 6 * DAY;
+      break;
+    case 'month':
+      query.from = today - 29 * DAY;
+      break;
+    case 'custom': {
+      const from = parseLocalDate(filters.from);
+      const to = parseLocalDate(filters.to);
+      if (from !== null) query.from = from;
+      // The next local midnight minus one millisecond (DST-safe through Date).
+      if (to !== null) query.to = new Date(new Date(to).setDate(new Date(to).getDate() + 1)).getTime() - 1;
+      break;
+    }
+    case 'all':
+      break;
+  }
+  return query;
+}
+
+export const STATUS_WORDS: Record<HistoryStatus, string> = {
+  answered: 'Answered',
+  'no-answer': 'No answer',
+  busy: 'Busy',
+  failed: 'Failed',
+  unknown: 'Unknown',
+};
+
+/** The file name an export is saved as: what it holds and when. */
+export function exportFileName(now: number): string {
+  const d = new Date(now);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `call-history-${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}.csv`;
+}
+
+// ---- Phonebook import.
+
+/** vCard by its name or content, else CSV. */
+export function importFormatOf(fileName: string, text: string): 'csv' | 'vcard' {
+  if (/\.(vcf|vcard)$/i.test(fileName) || /^\uFEFF?\s*BEGIN:VCARD/i.test(text)) return 'vcard';
+  return 'csv';
+}
+
+export function parseContactsFile(fileName: string, text: string): ParsedContacts & { format: 'csv' | 'vcard' } {
+  const format = importFormatOf(fileName, text);
+  return { format, ...(format === 'vcard' ? parseVcards(text) : parseContactsCsv(text)) };
+}
+
+/** Requests stay small (the browser host caps a frame): contacts go in batches. */
+export function batches<T>(items: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Contacts as the phonebook form edits them: one "label: number" per line. */
+export function numbersFromText(text: string): ContactInput['numbers'] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const match = /^([^:0-9+(]{1,40}):\s*(.+)$/.exec(line);
+      return match ? { label: (match[1] ?? '').trim().toLowerCase(), number: (match[2] ?? '').trim() } : { label: '', number: line };
+    })
+    .filter((entry) => entry.number !== '')
+    .slice(0, 20);
+}
+
+export function numbersToText(numbers: ContactInput['numbers']): string {
+  return numbers.map((entry) => (entry.label ? `${entry.label}: ${entry.number}` : entry.number)).join('\n');
+}
+
+// ---- Incoming calls (notifications, caller names).
+
+/** Calls ringing at the console: in its app, not answered, not ended. */
+export function ringingInbound(model: CallModel | null): ChannelView[] {
+  if (!model) return [];
+  return [...model.channels.values()].filter((channel) => channel.inStasis && channel.endedAt === null && channel.answeredAt === null && (channel.state === 'Ring' || channel.state === 'Ringing'));
+}
+
+/** Ringing calls not announced yet; `announced` is updated to what still rings (so it stays small). */
+export function newlyRinging(model: CallModel | null, announced: Set<string>): ChannelView[] {
+  const ringing = ringingInbound(model);
+  const fresh = ringing.filter((channel) => !announced.has(channel.id));
+  announced.clear();
+  for (const channel of ringing) announced.add(channel.id);
+  return fresh;
+}

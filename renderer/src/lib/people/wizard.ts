@@ -1,0 +1,46 @@
+import { describeIssues, profileInputSchema, type ProfileInput, type ProfileSummary } from '../../../../common/contract.js';
+
+/**
+ * The connection form as the receptionist fills it in, and its check against
+ * the same schema main applies (so the form says what is wrong before any
+ * request is sent). An empty password while editing keeps the stored one.
+ */
+export interface ConnectionDraft {
+  id: string | null;
+  name: string;
+  baseUrl: string;
+  username: string;
+  password: string;
+  app: string;
+  subscribeAll: boolean;
+  allowPlaintext: boolean;
+}
+
+export function connectionDraft(profile: ProfileSummary | null): ConnectionDraft {
+  return {
+    id: profile?.id ?? null,
+    name: profile?.name ?? 'Office PBX',
+    baseUrl: profile?.baseUrl ?? 'http://',
+    username: profile?.username ?? 'console',
+    password: '',
+    app: profile?.app ?? 'console',
+    subscribeAll: profile?.subscribeAll ?? true,
+    allowPlaintext: false,
+  };
+}
+
+export function draftToInput(draft: ConnectionDraft): { ok: true; input: ProfileInput } | { ok: false; error: string } {
+  if (draft.id === null && draft.password === '') return { ok: false, error: 'Enter the ARI password (the one in ari.conf).' };
+  const candidate = {
+    ...(draft.id ? { id: draft.id } : {}),
+    name: draft.name,
+    baseUrl: draft.baseUrl.trim(),
+    username: draft.username.trim(),
+    ...(draft.password !== '' ? { password: draft.password } : {}),
+    app: draft.app.trim(),
+    subscribeAll: draft.subscribeAll,
+    ...(draft.allowPlaintext ? { allowPlaintext: true } : {}),
+  };
+  const parsed = profileInputSchema.safeParse(candidate);
+  return parsed.success ? { ok: true, input: parsed.data } : { ok: false, error: describeIssues(parsed.error) };
+}
