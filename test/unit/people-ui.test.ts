@@ -9,6 +9,7 @@ import {
   filterPresence,
   historyQueryOf,
   importFormatOf,
+  incomingText,
   newlyRinging,
   numbersFromText,
   numbersToText,
@@ -126,11 +127,14 @@ describe('incoming calls', () => {
       { type: 'StasisStart', application: APP, timestamp: new Date(T).toISOString(), args: [], channel: channel('r1', 'PJSIP/trunk-00000001', 'Ring') } as unknown as ModelEvent,
     ]);
     const announced = new Set<string>();
-    expect(newlyRinging(ringing, announced).map((c) => c.id)).toEqual(['r1']);
-    expect(newlyRinging(ringing, announced)).toEqual([]);
+    expect(newlyRinging(ringing, announced).fresh.map((c) => c.id)).toEqual(['r1']);
+    expect(newlyRinging(ringing, announced)).toEqual({ fresh: [], stopped: [] });
     const answered = applyEvents(ringing, [{ type: 'ChannelStateChange', timestamp: new Date(T + 1000).toISOString(), channel: channel('r1', 'PJSIP/trunk-00000001', 'Up') } as unknown as ModelEvent], T + 1000);
-    expect(newlyRinging(answered, announced)).toEqual([]);
+    expect(newlyRinging(answered, announced)).toEqual({ fresh: [], stopped: ['r1'] });
     expect(announced.size).toBe(0);
+    const call = ringing.channels.get('r1')!;
+    expect(incomingText(call, '')).toEqual({ title: 'Incoming call: 200', body: '200 is calling.' });
+    expect(incomingText(call, 'Alice Example')).toEqual({ title: 'Incoming call: Alice Example', body: 'Alice Example (200) is calling.' });
   });
 });
 

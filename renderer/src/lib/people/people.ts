@@ -1,6 +1,6 @@
 import type { Verdict } from '../../../../common/bridge-rules.js';
 import { HISTORY_STATUSES, type HistoryQuery, type HistoryStatus } from '../../../../common/history/types.js';
-import type { CallModel, ChannelView } from '../../../../common/model/index.js';
+import type { CallModel } from '../../../../common/model/index.js';
 import { parseContactsCsv } from '../../../../common/phonebook/csv.js';
 import type { ContactInput, ParsedContacts } from '../../../../common/phonebook/types.js';
 import { parseVcards } from '../../../../common/phonebook/vcard.js';
@@ -150,19 +150,5 @@ export function numbersToText(numbers: ContactInput['numbers']): string {
   return numbers.map((entry) => (entry.label ? `${entry.label}: ${entry.number}` : entry.number)).join('\n');
 }
 
-// ---- Incoming calls (notifications, caller names).
-
-/** Calls ringing at the console: in its app, not answered, not ended. */
-export function ringingInbound(model: CallModel | null): ChannelView[] {
-  if (!model) return [];
-  return [...model.channels.values()].filter((channel) => channel.inStasis && channel.endedAt === null && channel.answeredAt === null && (channel.state === 'Ring' || channel.state === 'Ringing'));
-}
-
-/** Ringing calls not announced yet; `announced` is updated to what still rings (so it stays small). */
-export function newlyRinging(model: CallModel | null, announced: Set<string>): ChannelView[] {
-  const ringing = ringingInbound(model);
-  const fresh = ringing.filter((channel) => !announced.has(channel.id));
-  announced.clear();
-  for (const channel of ringing) announced.add(channel.id);
-  return fresh;
-}
+// Incoming calls: shared with the Electron shell (common/workflows/incoming.ts).
+export { incomingText, newlyRinging, ringingInbound } from '../../../../common/workflows/incoming.js';
