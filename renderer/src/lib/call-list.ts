@@ -7,11 +7,11 @@ export const CALL_FILTERS = ['all', 'ringing', 'talking', 'held', 'bridged', 'en
 export type CallFilter = (typeof CALL_FILTERS)[number];
 
 export const FILTER_LABELS: Record<CallFilter, string> = {
-  all: 'All live',
+  all: 'All',
   ringing: 'Ringing',
   talking: 'Talking',
   held: 'On hold',
-  bridged: 'In a bridge',
+  bridged: 'Bridged',
   ended: 'Ended',
 };
 
