@@ -6,6 +6,8 @@ import { createLogger } from './log.js';
 import { APP_ENTRY_URL } from './app-files.js';
 import { registerAppScheme, serveRenderer } from './shell/app-protocol.js';
 import { createElectronUpdates } from './shell/updater.js';
+import { startDesktop } from './shell/desktop.js';
+import { bringForward, startHidden } from './desktop.js';
 import { createSafeStorageVault } from './shell/vault.js';
 import { CONTENT_SECURITY_POLICY, createPageGuard, hardenContents, hardenSession } from './shell/window.js';
 
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
 
   const builtIn = profileFromEnv(process.env);
   const updates = await createElectronUpdates(log);
-  const { backend, dispose } = await createBackend({
+  const node = await createBackend({
     profilesFile: join(app.getPath('userData'), 'profiles.json'),
     recordingsDir: join(app.getPath('userData'), 'recordings'),
     dataDir: app.getPath('userData'),
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     log,
     updates,
   });
+  const { backend, dispose } = node;
 
   const window = new BrowserWindow({
     width: 1280,
@@ -73,12 +76,17 @@ async function main(): Promise<void> {
     },
   });
   const unbind = bindIpc(backend, window, isTrustedUrl);
-  window.once('ready-to-show', () => window.show());
-  app.on('second-instance', () => {
-    if (window.isMinimized()) window.restore();
-    window.focus();
+  // Tray icon with status and ringing count, native incoming-call notifications (main/desktop.ts decides).
+  const desktop = startDesktop(node, window, log);
+  window.once('ready-to-show', () => {
+    if (!startHidden(node.settings.get(), desktop.trayAvailable, process.argv)) window.show();
   });
-  window.on('closed', () => unbind());
+  // The single-instance lock above makes a second launch land here: bring the one window forward, even from the tray.
+  app.on('second-instance', () => bringForward(window));
+  window.on('closed', () => {
+    desktop.dispose();
+    unbind();
+  });
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => {
     updates.dispose();

@@ -1,0 +1,103 @@
+import { app, Menu, nativeImage, Notification, Tray, type BrowserWindow } from 'electron';
+import type { EventBatch } from '../../common/contract.js';
+import type { NodeBackend } from '../backend-node.js';
+import { bringForward, createIncomingWatcher, NOTICE_ACTIONS, noticeRequest, trayIconPng, trayView, type IncomingNotice, type TrayTone } from '../desktop.js';
+import type { Logger } from '../log.js';
+
+/**
+ * The desktop app's tray icon (status and ringing count, a menu to show the
+ * window or quit) and native notifications for incoming calls with Answer /
+ * Decline. Decisions live in main/desktop.ts; this file only talks to
+ * Electron. Answer and Decline go through the same dispatcher as the page's
+ * requests, so they obey the same contract.
+ */
+export interface Desktop {
+  /** Whether a tray icon exists (some Linux desktops have no tray). */
+  readonly trayAvailable: boolean;
+  dispose(): void;
+}
+
+export function startDesktop(node: NodeBackend, window: BrowserWindow, log: Logger): Desktop {
+  const icons = new Map<TrayTone, Electron.NativeImage>();
+  const icon = (tone: TrayTone) => {
+    let image = icons.get(tone);
+    if (!image) icons.set(tone, (image = nativeImage.createFromBuffer(trayIconPng(tone, 32), { scaleFactor: 2 })));
+    return image;
+  };
+  let tray: Tray | null = null;
+  try {
+    tray = new Tray(icon('ok'));
+    tray.on('click', () => bringForward(window));
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: 'Show ARI Console', click: () => bringForward(window) },
+        { type: 'separator' },
+        { label: 'Quit', click: () => app.quit() },
+      ]),
+    );
+  } catch (error) {
+    log.warn('no tray icon on this desktop', { error });
+    tray = null;
+  }
+
+  const shown = new Map<string, Notification>();
+  const key = (profileId: string, channelId: string) => `${profileId}\u0000${channelId}`;
+  const act = (notice: IncomingNotice, action: number | 'click') => {
+    const request = noticeRequest(notice, action);
+    if (!request) {
+      bringForward(window);
+      return;
+    }
+    void node.backend.dispatch(request.channel, request.payload).then((result) => {
+      if (!result.ok) log.warn('notification action failed', { action: request.channel, error: result.error });
+    });
+  };
+  const watcher = createIncomingWatcher({
+    modelOf: (profileId) => node.engines.get(profileId)?.currentModel,
+    nameOf: (number) => {
+      const match = node.phonebook.lookup(number);
+      return match ? match.contact.name || match.contact.company : '';
+    },
+    enabled: () => Notification.isSupported() && node.settings.get().notifications,
+    show: (notice) => {
+      const note = new Notification({
+        title: notice.title,
+        body: notice.body,
+        urgency: 'critical',
+        timeoutType: 'never',
+        actions: NOTICE_ACTIONS.map((text) => ({ type: 'button' as const, text })),
+      });
+      note.on('action', (_event, index) => act(notice, index));
+      note.on('click', () => act(notice, 'click'));
+      note.show();
+      shown.set(key(notice.profileId, notice.channelId), note);
+    },
+    withdraw: (profileId, channelId) => {
+      shown.get(key(profileId, channelId))?.close();
+      shown.delete(key(profileId, channelId));
+    },
+  });
+
+  const refreshTray = () => {
+    if (!tray) return;
+    const view = trayView(node.engines.statuses(), watcher.ringing());
+    tray.setImage(icon(view.tone));
+    tray.setToolTip(view.tooltip);
+    if (process.platform === 'darwin') tray.setTitle(view.title);
+  };
+  refreshTray();
+  const unsubscribe = node.backend.subscribe((channel, payload) => {
+    if (channel === 'engine.events') watcher.onBatch(payload as EventBatch);
+    if (channel === 'engine.events' || channel === 'engine.status') refreshTray();
+  });
+
+  return {
+    trayAvailable: tray !== null,
+    dispose() {
+      unsubscribe();
+      for (const note of shown.values()) note.close();
+      shown.clear();
+      tray?.destroy();
+    },
+  };
+}
