@@ -115,7 +115,7 @@ export interface Child {
 /** Starts out/bench/<entry>.js with an IPC channel. */
 export function spawnChild(entry: string, args: readonly string[], options: { cpuProfDir?: string | undefined; execArgv?: readonly string[] } = {}): Child {
   const execArgv = [...(options.execArgv ?? [])];
-  if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${entry}-${args[0] ?? ''}-${Date.now()}.cpuprofile`);
+  if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${entry}-${(args[0] ?? '').replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now()}.cpuprofile`);
   const child = fork(resolve(BENCH_OUT, `${entry}.js`), [...args], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: Record<string, unknown>[] = [];
   const wanted: Array<{ type: string; resolve: (message: Record<string, unknown>) => void }> = [];

@@ -34,4 +34,4 @@ export async function releaseSandbox(): Promise<void> {
   started = null;
 }
 
-export { sandboxDefaults };
+export { sandboxDefaults, startAsterisk, stopAsterisk };

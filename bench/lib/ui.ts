@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { AriChannel } from '../../common/ari.js';
 import { loadRecording, Replay, ROOT, textFrame } from './fixture.js';
 import { spawnChild, type Child } from './harness.js';
@@ -68,29 +68,56 @@ export interface UiSession {
   close(): Promise<void>;
 }
 
-export async function openUi(rendererDir: string, cpuProfDir?: string, viewport = { width: 1440, height: 900 }): Promise<UiSession> {
-  const snapshot = uiSnapshot();
-  const replay = new Replay(loadRecording());
-  const server = await startReplayServer({ username: REPLAY_USER, password: REPLAY_PASSWORD, snapshot: () => snapshot });
-  const connected = server.nextConnection();
-  const host: Child = spawnChild('ui-host', [server.baseUrl, rendererDir], { cpuProfDir });
+export interface ConsolePage {
+  readonly page: Page;
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  /** The console's main side (bench/ui-host.ts). */
+  readonly host: Child;
+  close(): Promise<void>;
+}
+
+/** The console's main side in its own process, and Chromium on its page. */
+export async function openConsolePage(hostArgs: readonly string[], cpuProfDir?: string, viewport = { width: 1440, height: 900 }): Promise<ConsolePage> {
+  const host: Child = spawnChild('ui-host', hostArgs, { cpuProfDir });
   const failure = host.message<{ message: string }>('error').then((error) => Promise.reject(new Error(error.message)));
   failure.catch(() => undefined);
   const { url } = await Promise.race([host.message<{ url: string }>('ready', 60_000), failure]);
-  const events = await connected;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(url);
-  // The oldest snapshot channel leads the list once the snapshot is in.
-  await page.locator('[role=listbox] [data-channel-id="uc0"]').waitFor({ timeout: 60_000 });
   if (problems.length > 0) throw new Error(`the console page failed: ${problems.join('; ')}`);
-  const clockSkew = await measureSkew(page);
   return {
     page,
     browser,
+    context,
+    host,
+    async close() {
+      await browser.close().catch(() => undefined);
+      host.process.disconnect?.();
+      await Promise.race([host.exited, new Promise((resolveWait) => setTimeout(resolveWait, 5000))]);
+      if (host.process.exitCode === null) host.process.kill();
+    },
+  };
+}
+
+export async function openUi(rendererDir: string, cpuProfDir?: string): Promise<UiSession> {
+  const snapshot = uiSnapshot();
+  const replay = new Replay(loadRecording());
+  const server = await startReplayServer({ username: REPLAY_USER, password: REPLAY_PASSWORD, snapshot: () => snapshot });
+  const connected = server.nextConnection();
+  const consolePage = await openConsolePage([server.baseUrl, rendererDir], cpuProfDir);
+  const { page, context } = consolePage;
+  const events = await connected;
+  // The oldest snapshot channel leads the list once the snapshot is in.
+  await page.locator('[role=listbox] [data-channel-id="uc0"]').waitFor({ timeout: 60_000 });
+  const clockSkew = await measureSkew(page);
+  return {
+    page,
+    browser: consolePage.browser,
     server,
     events,
     replay,
@@ -108,10 +135,7 @@ export async function openUi(rendererDir: string, cpuProfDir?: string, viewport 
       };
     },
     async close() {
-      await browser.close().catch(() => undefined);
-      host.process.disconnect?.();
-      await Promise.race([host.exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (host.process.exitCode === null) host.process.kill();
+      await consolePage.close();
       await server.close();
     },
   };

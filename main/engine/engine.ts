@@ -77,6 +77,8 @@ export class AriEngine {
   private pbx: PbxInfo | null = null;
   private retryTimer: unknown = null;
   private flushTimer: unknown = null;
+  /** When the last batch went out (clock time); see enqueue(). */
+  private lastFlushAt = -Infinity;
   private pending: ModelEvent[] = [];
   /** Non-null while a snapshot is in flight: live events wait here. */
   private syncBuffer: ModelEvent[] | null = null;
@@ -353,11 +355,24 @@ export class AriEngine {
 
   private enqueue(event: ModelEvent): void {
     this.pending.push(event);
+    // A flood (a resync burst, a busy PBX) arrives as one long socket read in
+    // which no timer can fire: flushing every MAX_BATCH_EVENTS keeps parsed
+    // frames short-lived, so the young GC frees them instead of copying them
+    // (bench/RESULTS.md, ingest). The renderer still paints once per frame.
+    if (this.pending.length >= MAX_BATCH_EVENTS) {
+      this.flush();
+      return;
+    }
     if (this.flushTimer === null) {
+      // Leading edge: after a quiet window the batch goes out on the next
+      // turn of the loop (with whatever else that socket read held), not a
+      // window later; under a steady stream it is still one batch per window.
+      const windowMs = this.options.batchWindowMs ?? 16;
+      const wait = Math.max(0, Math.min(windowMs, this.lastFlushAt + windowMs - this.clock.now()));
       this.flushTimer = this.clock.setTimeout(() => {
         this.flushTimer = null;
         this.flush();
-      }, this.options.batchWindowMs ?? 16);
+      }, wait);
     }
   }
 
@@ -368,6 +383,7 @@ export class AriEngine {
       this.flushTimer = null;
     }
     if (this.pending.length === 0) return;
+    this.lastFlushAt = this.clock.now();
     const events = this.pending;
     this.pending = [];
     const skippedBefore = this.model.eventsSkipped;
@@ -395,6 +411,8 @@ export class AriEngine {
 }
 
 const SKIPPED_STATUS_INTERVAL_MS = 250;
+/** Events per batch at most; see enqueue(). */
+const MAX_BATCH_EVENTS = 256;
 
 function describeClose(reason: EventSocketClose): string {
   switch (reason.code) {
