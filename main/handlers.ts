@@ -189,7 +189,16 @@ export function createHandlers({
 
     'profiles.test': async ({ id, baseUrl, username, password, app, caFile }) => {
       // Testing a saved profile while editing it: the password field left empty means "the stored one".
-      const secret = password ?? (id === undefined ? undefined : profiles.resolve(id).password);
+      let secret = password;
+      if (secret === undefined && id !== undefined) {
+        const stored = profiles.resolve(id);
+        // The stored password goes only where it was meant to go: otherwise a
+        // page could learn it by "testing" the profile against its own server.
+        if (new URL(stored.baseUrl).origin !== new URL(baseUrl).origin || stored.username !== username) {
+          throw new ConsoleError('invalid_request', 'The address or user changed: enter the ARI password to test the connection.');
+        }
+        secret = stored.password;
+      }
       if (secret === undefined) throw new ConsoleError('invalid_request', 'Enter the ARI password to test the connection.');
       return testConnection({ baseUrl, username, password: secret, app, ...(caFile ? { caFile } : {}) });
     },

@@ -92,6 +92,20 @@ describe('reading the profiles file', () => {
   });
 });
 
+describe('testing a saved profile', () => {
+  it('never sends its stored password to another address or as another user', async () => {
+    const profiles = await loaded(JSON.stringify({ version: 1, profiles: [good] }));
+    const engines = new EngineManager(profiles, { status() {}, batch() {} }, silentLogger);
+    const dispatch = createDispatcher(createHandlers({ profiles, engines }), silentLogger);
+    const { id, name, baseUrl, username, app, subscribeAll } = good;
+    for (const changed of [{ baseUrl: 'http://attacker.example:8088' }, { baseUrl: 'https://pbx:8088' }, { username: 'other' }]) {
+      const answer = await dispatch('profiles.test', { id, name, baseUrl, username, app, subscribeAll, ...changed });
+      expect(answer).toMatchObject({ ok: false, error: { code: 'invalid_request', message: expect.stringMatching(/enter the ARI password/) } });
+    }
+    engines.dispose();
+  });
+});
+
 describe('the built-in profile from the environment', () => {
   const env = { ARI_URL: 'http://127.0.0.1:8088', ARI_USER: 'console', ARI_PASSWORD: 'secret' };
 
