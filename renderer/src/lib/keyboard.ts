@@ -4,7 +4,7 @@ import type { Actions } from './actions.js';
 import { callName } from './call-list.js';
 import { callControls, type ControlId } from './controls.js';
 import { PANELS } from './panels.js';
-import { extraFor, isTypingTarget, pickupActionFor, shortcutFor } from './shortcuts.js';
+import { extraFor, pickupActionFor, shortcutFor } from './shortcuts.js';
 import type { UiController } from './ui-store.js';
 import type { ConsoleClient } from '../../../common/client.js';
 import { openDialPad, openTransfer, parkSelected } from './calls/calls-keys.js';
@@ -216,4 +216,16 @@ export function createKeyboard(context: KeyboardContext): { onKeyDown(event: Key
       }
     },
   };
+}
+
+/** Fields, buttons that take Space, and editable regions keep their keys. */
+export function isTypingTarget(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag !== 'INPUT') return false;
+  const type = (target as HTMLInputElement).type;
+  // A range (the replay scrubber) or a checkbox takes arrows and Space, not letters; still, do not steal them.
+  return type !== 'button' && type !== 'submit' && type !== 'reset';
 }

@@ -123,18 +123,6 @@ export function keyName(key: string): string {
   }
 }
 
-/** Fields, buttons that take Space, and editable regions keep their keys. */
-export function isTypingTarget(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  const tag = target.tagName;
-  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
-  if (tag !== 'INPUT') return false;
-  const type = (target as HTMLInputElement).type;
-  // A range (the replay scrubber) or a checkbox takes arrows and Space, not letters; still, do not steal them.
-  return type !== 'button' && type !== 'submit' && type !== 'reset';
-}
-
 export interface ExtraShortcut {
   /** "Alt+T", "Ctrl+K", "?"… as common/workflows/shortcuts normalizes it. */
   readonly combo: string;
