@@ -80,13 +80,17 @@ export const workflowRequests = {
       .strict(),
     response: z.object({ workflowId: z.string().nullable(), channelId: z.string() }).strict(),
   },
-  /** Blind or attended transfer of a call the console controls. */
+  /**
+   * Blind or attended transfer of a call the console controls; `pickup` is a
+   * blind transfer to the receptionist's own phone (answer it there, or take a
+   * parked call), which a later attended transfer finds as the operator's leg.
+   */
   'transfer.start': {
     request: z
       .object({
         profileId,
         channelId,
-        kind: z.enum(['blind', 'attended']),
+        kind: z.enum(['blind', 'attended', 'pickup']),
         target: dialTarget,
         /** The receptionist's leg in the caller's bridge; found from the operator phone setting when omitted. */
         operatorChannelId: channelId.optional(),

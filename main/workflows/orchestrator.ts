@@ -105,21 +105,23 @@ export class CallWorkflows {
     });
   }
 
-  transfer(input: { channelId: string; kind: 'blind' | 'attended'; target: string; operatorChannelId?: string; callerId?: string; timeoutSec?: number }): Promise<string> {
+  transfer(input: { channelId: string; kind: 'blind' | 'attended' | 'pickup'; target: string; operatorChannelId?: string; callerId?: string; timeoutSec?: number }): Promise<string> {
     return this.request(async () => {
       const settings = this.options.settings();
       const endpoint = dialEndpoint(input.target, settings.dialTemplate);
       const { channel, bridge, operatorId } = controlledCall(this.options.engine().currentModel, input.channelId, input.operatorChannelId, (model, id) => this.isOperatorLeg(model, id));
       await this.releaseLegs(channel.id);
       const id = newId();
-      const callerId = input.callerId ?? (settings.operatorCallerId || undefined);
+      // Your own phone shows who is calling, not the console's caller id.
+      const own = channel.caller.number ? `"${channel.caller.name || channel.caller.number}" <${channel.caller.number}>` : undefined;
+      const callerId = input.callerId ?? (input.kind === 'pickup' ? own : settings.operatorCallerId || undefined);
       const transition = startTransfer({
         id,
         kind: input.kind,
         now: Date.now(),
         caller: { id: channel.id, label: callLabel(channel), up: channel.state === 'Up', bridge },
         operatorId,
-        target: { endpoint, label: input.target },
+        target: { endpoint, label: input.kind === 'pickup' ? 'your phone' : input.target },
         timeoutSec: input.timeoutSec ?? settings.transferTimeoutSec,
         ...(callerId ? { targetCallerId: callerId } : {}),
       });
@@ -403,7 +405,7 @@ export class CallWorkflows {
     const endpoint = this.options.settings().operatorEndpoint;
     const name = model.channels.get(id)?.name ?? '';
     if (endpoint && name.startsWith(`${endpoint}-`)) return true;
-    return [...this.transfers.values()].some((state) => state.kind === 'dial' && state.callerId === id);
+    return [...this.transfers.values()].some((state) => (state.kind === 'dial' && state.callerId === id) || (state.kind === 'pickup' && state.targetId === id));
   }
 
   private syncParkConfig(settings: Settings): void {

@@ -3,7 +3,7 @@ import type { AriRest } from '../../main/engine/ari-rest.js';
 import type { WorkflowsView } from '../../common/workflow-contract.js';
 import type { TransferState } from '../../common/workflows/transfer.js';
 import { transferIds } from '../../common/workflows/transfer.js';
-import { answeredCall, live, sandboxProfile, startConsole, waitFor, world, type Console } from './harness.js';
+import { answeredCall, live, placeInboundCall, sandboxProfile, startConsole, waitFor, world, type Console } from './harness.js';
 
 /**
  * The receptionist's call workflows against the real Asterisk, with Local
@@ -121,6 +121,28 @@ describe('attended transfer', () => {
     await waitFor(() => live(console_.model(), transferIds(id).targetId) === undefined, 10_000, 'target hung up');
     const again = await console_.raw('transfer.command', { profileId: P, workflowId: id, command: 'complete' });
     expect(again.error?.code).toBe('invalid_request');
+  });
+});
+
+describe('on the receptionist phone', () => {
+  it('answers a ringing call on my phone, then an attended transfer finds my leg by itself', async () => {
+    await console_.request('settings.set', { operatorEndpoint: 'Local/wait@test' });
+    const call = await placeInboundCall(rest, console_.engine.profile.app, 'Olivia <211>');
+    await waitFor(() => live(console_.model(), call.stasisId)?.inStasis === true, 10_000, 'ringing in the app');
+    const pickup = await start({ channelId: call.stasisId, kind: 'pickup', target: 'Local/wait@test' });
+    await waitFor(() => transfer(pickup)?.phase === 'connected', 15_000, 'answered on my phone');
+    const mine = transferIds(pickup);
+    await waitFor(() => live(console_.model(), call.stasisId)?.bridgeId === mine.bridgeId && live(console_.model(), mine.targetId)?.bridgeId === mine.bridgeId, 10_000, 'bridged with my phone');
+    expect(live(console_.model(), call.stasisId)?.state).toBe('Up');
+
+    const attended = await start({ channelId: call.stasisId, kind: 'attended', target: 'Local/echo@test' });
+    await waitFor(() => transfer(attended)?.phase === 'consulting', 15_000, 'consulting');
+    expect(transfer(attended)?.operatorId).toBe(mine.targetId);
+    expect(transfer(pickup)?.phase).toBe('done');
+    expect(await members(mine.bridgeId)).toEqual([mine.targetId, transferIds(attended).targetId].sort());
+    await console_.request('transfer.command', { profileId: P, workflowId: attended, command: 'complete' });
+    await waitFor(() => live(console_.model(), mine.targetId) === undefined, 10_000, 'my leg hung up');
+    expect(await members(transferIds(attended).bridgeId)).toEqual([call.stasisId, transferIds(attended).targetId].sort());
   });
 });
 
