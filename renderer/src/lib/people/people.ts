@@ -1,10 +1,12 @@
 import type { Verdict } from '../../../../common/bridge-rules.js';
 import { HISTORY_STATUSES, type HistoryQuery, type HistoryStatus } from '../../../../common/history/types.js';
-import type { CallModel } from '../../../../common/model/index.js';
+import type { CallModel, ChannelView } from '../../../../common/model/index.js';
 import { parseContactsCsv } from '../../../../common/phonebook/csv.js';
 import type { ContactInput, ParsedContacts } from '../../../../common/phonebook/types.js';
 import { parseVcards } from '../../../../common/phonebook/vcard.js';
+import { ringingInbound } from '../../../../common/workflows/incoming.js';
 import { canTransferTo, type PresenceEntry, type PresenceStatus } from '../../../../common/workflows/presence.js';
+import { resolveShortcuts, SHORTCUT_ACTIONS, type ShortcutAction, type ShortcutMap } from '../../../../common/workflows/shortcuts.js';
 
 /**
  * The pure half of the people panels (presence, phonebook, history): words,
@@ -152,3 +154,18 @@ export function numbersToText(numbers: ContactInput['numbers']): string {
 
 // Incoming calls: shared with the Electron shell (common/workflows/incoming.ts).
 export { incomingText, newlyRinging, ringingInbound } from '../../../../common/workflows/incoming.js';
+
+/** The call "answer next" takes: the one ringing longest at the console. */
+export function nextRinging(model: CallModel | null): ChannelView | null {
+  return ringingInbound(model).sort((a, b) => a.createdAt - b.createdAt)[0] ?? null;
+}
+
+/** The bindings from the settings' shortcuts (unset fields keep their defaults). */
+export function shortcutMapOf(overrides: { readonly [A in ShortcutAction]?: string | undefined } | undefined): ShortcutMap {
+  const defined: Partial<Record<ShortcutAction, string>> = {};
+  for (const action of SHORTCUT_ACTIONS) {
+    const value = overrides?.[action];
+    if (value !== undefined) defined[action] = value;
+  }
+  return resolveShortcuts(defined);
+}
