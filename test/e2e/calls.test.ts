@@ -113,6 +113,21 @@ describe('park', () => {
   });
 });
 
+describe('my phone', () => {
+  it('a ringing call is answered on my phone with "To my phone"', async () => {
+    const { page } = ui;
+    const call = await placeInboundCall(rest, ui.app, 'Gina Park <207>');
+    await expect.poll(() => row(page, call.stasisId).count(), { timeout: 10_000 }).toBe(1);
+    await row(page, call.stasisId).click();
+    await expect.poll(() => detailState(page)).toBe('Ringing');
+    await page.getByRole('tab', { name: /Dial & transfer/ }).click();
+    await page.getByTestId('transfer-pickup').click();
+    const item = page.getByTestId('transfer-item').filter({ hasText: 'Gina Park' });
+    await expect.poll(() => item.getByTestId('transfer-phase').textContent(), { timeout: 15_000 }).toBe('Connected');
+    await expect.poll(() => detailState(page), { timeout: 10_000 }).not.toBe('Ringing');
+  });
+});
+
 describe('listen and dial', () => {
   it('listen needs the setting; then rings my phone and joins it to the call', async () => {
     const { page } = ui;
