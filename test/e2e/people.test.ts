@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { AriRest } from '../../main/engine/ari-rest.js';
+import { placeInboundCall, world } from '../integration/harness.js';
+import { baresipAvailable, startPhone, type Phone } from '../integration/phones.js';
+import { openConsole, row, type ConsoleUnderTest } from './console-page.js';
+
+/**
+ * The people side of a receptionist's day, in Chromium against the real PBX
+ * with real SIP phones (baresip on PJSIP 101 and 102): who is free, handing
+ * a caller to a colleague by dragging the call onto them, knowing a caller
+ * by name from the phonebook, finding yesterday's call and exporting it, and
+ * a first connection that fails with an explanation of what to fix.
+ */
+
+const phonesHere = baresipAvailable() || Boolean(process.env['CI']);
+let ui: ConsoleUnderTest;
+let rest: AriRest;
+const phones: Phone[] = [];
+const placed: string[] = [];
+
+const card = (key: string) => ui.page.getByTestId(`presence-${key}`);
+const openTab = async (id: string) => {
+  await ui.page.locator(`#tab-${id}`).click();
+};
+
+beforeAll(async () => {
+  if (phonesHere) phones.push(await startPhone(101, { answer: 'auto' }), await startPhone(102, { answer: 'manual' }));
+  ui = await openConsole('light');
+  rest = await world();
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(placed.map((id) => rest?.hangup(id).catch(() => undefined)));
+  rest?.close();
+  await ui?.close();
+  for (const phone of phones) await phone.stop();
+});
+
+describe.runIf(phonesHere)('presence', () => {
+  it('shows who is available and who is offline, live', async () => {
+    await openTab('presence');
+    await expect.poll(() => card('PJSIP/101').getAttribute('data-status'), { timeout: 15_000 }).toBe('available');
+    await expect.poll(() => card('PJSIP/102').getAttribute('data-status')).toBe('available');
+    expect(await card('PJSIP/104').getAttribute('data-status')).toBe('offline');
+    expect(await card('PJSIP/101').getByTestId('presence-state').textContent()).toBe('Available');
+  });
+
+  it('transfers a caller by dragging the call onto a colleague, whose phone then shows busy', async () => {
+    const call = await placeInboundCall(rest, ui.app, 'Dana Fox <205>');
+    placed.push(call.callerId, call.stasisId);
+    const callRow = row(ui.page, call.stasisId);
+    await callRow.waitFor();
+    await callRow.dragTo(card('PJSIP/101'));
+    await expect.poll(() => card('PJSIP/101').getAttribute('data-status'), { timeout: 20_000 }).toBe('busy');
+    await expect.poll(() => card('PJSIP/101').locator('.call').textContent()).toMatch(/\d:\d\d/);
+  });
+
+  it('refuses a drop on an offline colleague and says why', async () => {
+    const call = await placeInboundCall(rest, ui.app, 'Eve Stone <206>');
+    placed.push(call.callerId, call.stasisId);
+    await row(ui.page, call.stasisId).click();
+    const transfer = card('PJSIP/104').getByTestId('presence-transfer');
+    expect(await transfer.isDisabled()).toBe(true);
+    expect(await transfer.getAttribute('title')).toBe('104 is offline.');
+  });
+});
+
+describe('phonebook and caller names', () => {
+  it('imports a CSV, finds contacts as you type, and names a caller who sends only a number', async () => {
+    await openTab('phonebook');
+    await ui.page.getByTestId('phonebook-import').setInputFiles({
+      name: 'contacts.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('Name;Company;Phone\r\nAlice Example;ACME;+44 20 7946 0018\r\nBob Builder;;+44 20 7946 0999\r\n;;\r\n'),
+    });
+    await expect.poll(() => ui.page.getByTestId('phonebook-import-report').textContent()).toMatch(/contacts\.csv \(CSV\): 2 added, 0 updated/);
+    await ui.page.getByTestId('phonebook-search').fill('ali');
+    await expect.poll(() => ui.page.getByTestId('contact').allTextContents()).toEqual([expect.stringContaining('Alice Example')]);
+    await ui.page.getByTestId('phonebook-search').fill('7946 0999');
+    await expect.poll(() => ui.page.getByTestId('contact').allTextContents()).toEqual([expect.stringContaining('Bob Builder')]);
+
+    const call = await placeInboundCall(rest, ui.app, '02079460018');
+    placed.push(call.callerId, call.stasisId);
+    await expect.poll(() => row(ui.page, call.stasisId).locator('.who').textContent(), { timeout: 10_000 }).toBe('Alice Example (ACME)');
+    await rest.hangup(call.stasisId);
+  });
+});
+
+describe('history', () => {
+  it('finds the finished call by name, filters by status, and exports what it shows as CSV', async () => {
+    await openTab('history');
+    await ui.page.getByTestId('history-search').fill('alice');
+    await expect.poll(() => ui.page.getByTestId('history-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const first = ui.page.getByTestId('history-row').first();
+    expect(await first.textContent()).toContain('Alice Example');
+    // Hung up while ringing: not answered.
+    expect(await first.getAttribute('data-status')).not.toBe('answered');
+    await ui.page.getByTestId('history-status-answered').check();
+    await expect.poll(() => ui.page.getByTestId('history-total').textContent()).toBe('0 calls');
+    await ui.page.getByTestId('history-status-answered').uncheck();
+    await expect.poll(() => ui.page.getByTestId('history-total').textContent()).not.toBe('0 calls');
+
+    const [download] = await Promise.all([ui.page.waitForEvent('download'), ui.page.getByTestId('history-export').click()]);
+    expect(download.suggestedFilename()).toMatch(/^call-history-\d{4}-\d{2}-\d{2}-\d{4}\.csv$/);
+    const csv = readFileSync((await download.path()) as string, 'utf8');
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^Start,Answered,End,Direction,Caller number,Caller name/);
+    expect(lines.slice(1).every((line) => line.includes('Alice Example'))).toBe(true);
+    expect(lines.length - 1).toBe(Number((await ui.page.getByTestId('history-total').textContent())?.split(' ')[0]));
+  });
+});
+
+describe('first connection', () => {
+  it('tests a profile step by step and explains the failed step with the settings to change', async () => {
+    await openTab('connections');
+    const page = ui.page;
+    await page.getByTestId('wizard-url').fill('http://127.0.0.1:9');
+    await page.getByTestId('wizard-password').fill('whatever');
+    await page.getByTestId('wizard-test').click();
+    await expect.poll(() => page.getByTestId('wizard-step-http').getAttribute('data-ok'), { timeout: 15_000 }).toBe('false');
+    expect(await page.getByTestId('wizard-step-ari').getAttribute('data-ok')).toBe('null');
+    expect(await page.getByTestId('wizard-explanation').textContent()).toContain('http.conf');
+    expect(await page.getByTestId('wizard-snippet').textContent()).toContain('bindport = 9');
+
+    const ari = inject('ari');
+    await page.getByTestId('wizard-url').fill(ari.baseUrl);
+    await page.getByTestId('wizard-user').fill(ari.username);
+    await page.getByTestId('wizard-password').fill('not-the-password');
+    await page.getByTestId('wizard-test').click();
+    await expect.poll(() => page.getByTestId('wizard-step-ari').getAttribute('data-ok'), { timeout: 15_000 }).toBe('false');
+    expect(await page.getByTestId('wizard-step-http').getAttribute('data-ok')).toBe('true');
+    expect(await page.getByTestId('wizard-explanation').textContent()).toContain('refused the ARI user name or password');
+    expect(await page.getByTestId('wizard-snippet').textContent()).toContain(`[${ari.username}]`);
+
+    await page.getByTestId('wizard-password').fill(ari.password);
+    await page.getByTestId('wizard-test').click();
+    await expect.poll(() => page.getByTestId('wizard-result').getAttribute('data-ok'), { timeout: 15_000 }).toBe('true');
+    expect(await page.getByTestId('wizard-snippet').textContent()).toContain('Stasis(');
+  });
+
+  it('refuses a malformed address before sending anything', async () => {
+    await ui.page.getByTestId('wizard-url').fill('pbx.example.com');
+    await ui.page.getByTestId('wizard-test').click();
+    expect(await ui.page.getByTestId('wizard-error').textContent()).toMatch(/^baseUrl:/);
+  });
+});
