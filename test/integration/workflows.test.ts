@@ -48,7 +48,7 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
-const start = async (payload: { channelId: string; kind: 'blind' | 'attended'; target: string; operatorChannelId?: string }) =>
+const start = async (payload: { channelId: string; kind: 'blind' | 'attended' | 'pickup'; target: string; operatorChannelId?: string }) =>
   ((await console_.request('transfer.start', { profileId: P, ...payload })) as { workflowId: string }).workflowId;
 
 /** Caller and receptionist talking in a bridge, as after the receptionist answered on their phone. */
