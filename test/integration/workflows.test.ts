@@ -111,6 +111,14 @@ describe('attended transfer', () => {
     expect(await members(desk)).toBeNull();
   });
 
+  it('a busy target puts the caller straight back with the receptionist', async () => {
+    const { caller, operator, desk } = await deskCall();
+    const id = await start({ channelId: caller, kind: 'attended', target: 'Local/busy@test', operatorChannelId: operator });
+    await waitFor(() => transfer(id)?.phase === 'done', 15_000, 'target busy');
+    expect(transfer(id)?.outcome).toMatchObject({ status: 'failed', reason: 'busy' });
+    expect(await eventually(() => members(desk), (list) => list?.length === 2, 'caller back')).toEqual([caller, operator].sort());
+  });
+
   it('cancel hangs up the target and puts the caller back with the receptionist', async () => {
     const { caller, operator, desk } = await deskCall();
     const id = await start({ channelId: caller, kind: 'attended', target: 'Local/wait@test', operatorChannelId: operator });
