@@ -12,7 +12,7 @@ import { SettingsStore } from './settings.js';
 import { WorkflowManager } from './workflows/manager.js';
 import type { SettingsPatch } from '../common/settings.js';
 import { join } from 'node:path';
-import { createHistoryFeed } from './history/feed.js';
+import { createHistoryFeed, workflowFacts } from './history/feed.js';
 import { HistoryStore } from './history/store.js';
 import { PhonebookStore } from './phonebook/store.js';
 
@@ -108,6 +108,8 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
     history,
     phonebook,
     modelOf: (profileId) => engines.get(profileId)?.currentModel,
+    // Transfers and park slots of the call, from the workflows (fed this batch just before).
+    workflowOf: (profileId, channelId) => workflowFacts(workflows.view(profileId), channelId),
     onAdded: (count, total) => emit('history.added', { count, total }),
     log,
   });

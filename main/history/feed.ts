@@ -2,6 +2,7 @@ import type { EventBatch } from '../../common/contract.js';
 import { historyRecordOf, isCallChannel } from '../../common/history/record.js';
 import type { HistoryRecord, HistoryTransfer } from '../../common/history/types.js';
 import type { CallModel } from '../../common/model/types.js';
+import type { WorkflowsView } from '../../common/workflow-contract.js';
 import type { Logger } from '../log.js';
 import type { PhonebookStore } from '../phonebook/store.js';
 import type { HistoryStore } from './store.js';
@@ -56,4 +57,26 @@ export function createHistoryFeed(deps: HistoryFeedDeps): (batch: EventBatch) =>
 
 function nameOf(contact: { name: string; company: string } | undefined): string {
   return contact ? contact.name || contact.company : '';
+}
+
+/**
+ * What the call workflows did with one call, for its history record: the
+ * transfers it was the caller of (with how each ended) and the park slots it
+ * waited in, as far as the workflows' view still remembers them.
+ */
+export function workflowFacts(view: WorkflowsView, channelId: string): { transfers: HistoryTransfer[]; parkedIn: number[] } {
+  const transfers = view.transfers
+    .filter((state) => state.callerId === channelId && state.outcome !== null)
+    .map((state) => ({
+      kind: state.kind,
+      target: state.target.label || state.target.endpoint,
+      status: state.outcome?.status ?? 'failed',
+      reason: state.outcome?.reason ?? '',
+      at: state.startedAt,
+    }))
+    .sort((a, b) => a.at - b.at);
+  const slots = new Set<number>();
+  for (const parked of view.park.slots) if (parked.channelId === channelId) slots.add(parked.slot);
+  for (const outcome of view.park.recent) if (outcome.channelId === channelId) slots.add(outcome.slot);
+  return { transfers, parkedIn: [...slots].sort((a, b) => a - b) };
 }

@@ -54,11 +54,22 @@ describe.runIf(phonesHere)('presence', () => {
     await callRow.dragTo(card('PJSIP/101'));
     await expect.poll(() => card('PJSIP/101').getAttribute('data-status'), { timeout: 20_000 }).toBe('busy');
     await expect.poll(() => card('PJSIP/101').locator('.call').textContent()).toMatch(/\d:\d\d/);
+
+    // The caller hangs up; the call's history record tells of the transfer.
+    await rest.hangup(call.callerId);
+    await expect.poll(() => card('PJSIP/101').getAttribute('data-status'), { timeout: 15_000 }).toBe('available');
+    await openTab('history');
+    await ui.page.getByTestId('history-search').fill('dana');
+    // The caller's record (In) names the transfer; the leg to 101 (Out) is a record of its own.
+    await expect
+      .poll(async () => (await ui.page.getByTestId('history-row').allTextContents()).find((text) => /blind → /.test(text)) ?? '', { timeout: 10_000 })
+      .toMatch(/^\S+ \S+In.*Dana Fox.*blind → \S*101 \(completed\)/);
   });
 
   it('refuses a drop on an offline colleague and says why', async () => {
     const call = await placeInboundCall(rest, ui.app, 'Eve Stone <206>');
     placed.push(call.callerId, call.stasisId);
+    await openTab('presence');
     await row(ui.page, call.stasisId).click();
     const transfer = card('PJSIP/104').getByTestId('presence-transfer');
     expect(await transfer.isDisabled()).toBe(true);

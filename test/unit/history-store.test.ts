@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HISTORY_CSV_HEADER, historyCsv } from '../../common/history/csv.js';
 import { HISTORY_STATUSES, type HistoryRecord, type HistoryStatus } from '../../common/history/types.js';
 import { HistoryStore, SEGMENT_RECORDS } from '../../main/history/store.js';
+import { workflowFacts } from '../../main/history/feed.js';
+import type { WorkflowsView } from '../../common/workflow-contract.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -174,5 +176,28 @@ describe('the history store', () => {
     await writeFile(join(dir, 'notes.txt'), 'not history');
     const store = new HistoryStore(dir);
     expect((await store.load()).records).toBe(0);
+  });
+});
+
+describe('what the workflows add to a record', () => {
+  it('takes the finished transfers the call was the caller of, and the park slots it waited in', () => {
+    const transfer = (id: string, callerId: string, outcome: { status: 'completed' | 'cancelled' | 'failed'; reason: string } | null, startedAt: number) =>
+      ({ id, kind: 'blind', callerId, target: { endpoint: 'PJSIP/104', label: '104' }, outcome: outcome && { ...outcome, at: startedAt + 1 }, startedAt }) as unknown as WorkflowsView['transfers'][number];
+    const view = {
+      profileId: 'office',
+      transfers: [transfer('t2', 'c1', { status: 'completed', reason: 'answered' }, 20), transfer('t1', 'c1', { status: 'failed', reason: 'busy' }, 10), transfer('t3', 'c1', null, 30), transfer('t4', 'c2', { status: 'completed', reason: 'answered' }, 5)],
+      park: { config: {}, slots: [{ slot: 702, channelId: 'c1' }], recent: [{ slot: 701, channelId: 'c1' }, { slot: 703, channelId: 'c2' }] },
+      snoops: [],
+      snoopEnabled: false,
+      operatorEndpoint: null,
+    } as unknown as WorkflowsView;
+    expect(workflowFacts(view, 'c1')).toEqual({
+      transfers: [
+        { kind: 'blind', target: '104', status: 'failed', reason: 'busy', at: 10 },
+        { kind: 'blind', target: '104', status: 'completed', reason: 'answered', at: 20 },
+      ],
+      parkedIn: [701, 702],
+    });
+    expect(workflowFacts(view, 'nobody')).toEqual({ transfers: [], parkedIn: [] });
   });
 });
