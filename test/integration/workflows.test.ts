@@ -185,6 +185,16 @@ describe('park', () => {
     expect(await members(transferIds(pickup?.id ?? '').bridgeId)).toEqual([caller, transferIds(pickup?.id ?? '').targetId].sort());
   });
 
+  it('returns the call to the console when the parker does not answer the ring-backs', async () => {
+    await console_.request('settings.set', { operatorEndpoint: 'Local/busy@test', park: { timeoutSec: 5 } });
+    const caller = (await answeredCall(console_, rest, 'Nina <212>')).stasisId;
+    await console_.request('park.park', { profileId: P, channelId: caller, slot: 704 });
+    await waitFor(() => latest?.park.recent.some((outcome) => outcome.slot === 704 && outcome.kind === 'returned') === true, 40_000, 'returned to the console');
+    expect(latest?.park.recent.find((outcome) => outcome.slot === 704)?.detail).toBe('Local/busy@test did not answer (busy)');
+    expect((await rest.listBridges()).some((bridge) => bridge.name === 'park-704')).toBe(false);
+    expect(live(console_.model(), caller)).toMatchObject({ inStasis: true, bridgeId: null });
+  });
+
   it('frees the slot when the parked caller hangs up', async () => {
     const call = await answeredCall(console_, rest, 'Grace <206>');
     await console_.request('park.park', { profileId: P, channelId: call.stasisId, slot: 705 });
