@@ -83,6 +83,24 @@ export const detailState = (page: Page) => page.getByTestId('detail-state').text
 /** Waits for a condition on the main side (the PBX's events reaching the engine). */
 export { waitFor };
 
+/**
+ * What to look at when a step fails: the page as it was, and what main's
+ * model held at that moment (so a page that fell behind main is told apart
+ * from a PBX that never sent the event). Written under test-results/.
+ */
+export async function diagnose(ui: ConsoleUnderTest, name: string): Promise<string> {
+  const dir = resolve('test-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+  await ui.page.screenshot({ path: file }).catch(() => undefined);
+  const engine = ui.node.engines.require(ui.profileId);
+  const rows = await ui.page
+    .locator('.call-row')
+    .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-channel-id')))
+    .catch(() => []);
+  return `screenshot ${file}; main: ${JSON.stringify(engine.status().supervisor)}, channels ${[...engine.currentModel.channels.keys()].join(' ')}; page rows: ${rows.join(' ')}; strip: ${await ui.page.getByTestId('banner').textContent().catch(() => '?')}`;
+}
+
 /** Saves `<name>-light.png` and `<name>-dark.png`: the same moment under both OS preferences. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });

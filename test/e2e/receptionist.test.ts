@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AriRest } from '../../main/engine/ari-rest.js';
 import * as sandbox from '../asterisk/sandbox.mjs';
 import { placeInboundCall, world } from '../integration/harness.js';
-import { chip, control, detailState, openConsole, row, screenshot, supervisorText, type ConsoleUnderTest } from './console-page.js';
+import { chip, control, detailState, diagnose, openConsole, row, screenshot, supervisorText, type ConsoleUnderTest } from './console-page.js';
 
 /**
  * A receptionist's shift, in a real Chromium against the real PBX: calls
@@ -30,6 +30,10 @@ beforeAll(async () => {
   ui = await openConsole('light');
   rest = await world();
 }, 120_000);
+
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail' && ui) process.stdout.write(`[e2e] ${context.task.name}: ${await diagnose(ui, context.task.name)}\n`);
+});
 
 afterAll(async () => {
   await Promise.all(placed.map((id) => rest?.hangup(id).catch(() => undefined)));
@@ -66,6 +70,23 @@ describe('a receptionist at the console', () => {
     await page.waitForTimeout(1100); // a hold long enough to show on the timeline as a span
     await control(page, 'hold').click();
     await expect.poll(() => detailState(page)).toBe('Talking');
+  });
+
+  it('mutes, plays a sound and sends tones to the call', async () => {
+    const { page } = ui;
+    await page.keyboard.press('m');
+    await expect.poll(() => detailState(page)).toBe('Muted');
+    await page.keyboard.press('m');
+    await expect.poll(() => detailState(page)).toBe('Talking');
+    await page.keyboard.press('l');
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    const media = page.getByTestId('timeline').first().locator('.segment[data-kind="playing"]');
+    await expect.poll(() => media.count(), { timeout: 10_000 }).toBe(1);
+    await page.keyboard.press('d');
+    await page.locator('[data-dtmf="1"]').click();
+    await page.keyboard.press('Escape');
+    // Nothing failed on the way: the notice bar has nothing to say.
+    expect((await page.getByTestId('notice').textContent())?.trim()).toBe('');
   });
 
   it('answers a second call with the keyboard', async () => {
@@ -112,6 +133,27 @@ describe('a receptionist at the console', () => {
     await expect.poll(() => page.getByTestId('board-message').textContent()).toContain('taken out of');
   });
 
+  it('moves a call without the mouse: B, arrows, Enter', async () => {
+    const { page } = ui;
+    await row(page, bob.stasisId).click();
+    await page.keyboard.press('b');
+    // The first place Bob may go is the conference: it is highlighted and named.
+    await expect.poll(() => page.getByTestId('board-message').textContent()).toMatch(/Target: Conference \d+ \(mixing\)\. Press Enter/);
+    await page.keyboard.press('Enter');
+    const bridge = page.locator('[data-drop="bridge"]').filter({ has: page.locator(`.chip[data-channel-id="${bob.stasisId}"]`) });
+    await expect.poll(() => bridge.count(), { timeout: 10_000 }).toBe(1);
+    // Back out: B starts on the first place it may go (a new bridge); ← passes its own
+    // bridge, which the board refuses before anything is sent, and wraps round to "out".
+    await page.keyboard.press('b');
+    await expect.poll(() => page.getByTestId('board-message').textContent()).toContain('Target: a new mixing bridge.');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.getByTestId('board-message').textContent()).toContain('Not allowed: This call is already in that bridge.');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.getByTestId('board-message').textContent()).toContain('Target: out of its bridge.');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => bridge.count(), { timeout: 10_000 }).toBe(0);
+  });
+
   it('hangs up, and the timeline shows every step with its duration', async () => {
     const { page } = ui;
     await row(page, alice.stasisId).click();
@@ -120,14 +162,14 @@ describe('a receptionist at the console', () => {
     expect(await page.getByTestId('hangup-cause').textContent()).not.toBe('—');
     const timeline = page.getByTestId('timeline').first();
     const kinds = await timeline.locator('.segment').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-kind')));
-    expect(new Set(kinds)).toEqual(new Set(['ring', 'up', 'hold', 'bridge']));
+    expect(new Set(kinds)).toEqual(new Set(['ring', 'up', 'hold', 'muted', 'playing', 'bridge']));
     // Every segment says how long it lasted.
     const tips = await timeline.locator('.segment').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-tip') ?? ''));
     for (const tip of tips) expect(tip).toMatch(/\d+:\d\d$/);
     expect(await page.getByTestId('talk-time').textContent()).toMatch(/^\d+:\d\d$/);
     expect(await page.getByTestId('ring-time').textContent()).toMatch(/^\d+:\d\d$/);
     const markers = await timeline.locator('.marker').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-kind')));
-    for (const kind of ['hold', 'unhold', 'bridge-enter', 'bridge-leave']) expect(markers).toContain(kind);
+    for (const kind of ['hold', 'unhold', 'mute', 'unmute', 'playback-start', 'bridge-enter', 'bridge-leave']) expect(markers).toContain(kind);
     // The raw events behind it, on demand.
     await page.keyboard.press('e');
     await expect.poll(() => page.locator('.raw .type').allTextContents(), { timeout: 5000 }).toContain('StasisStart');
