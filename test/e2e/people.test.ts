@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AriRest } from '../../main/engine/ari-rest.js';
 import { placeInboundCall, world } from '../integration/harness.js';
 import { baresipAvailable, startPhone, type Phone } from '../integration/phones.js';
-import { openConsole, row, type ConsoleUnderTest } from './console-page.js';
+import { openConsole, row, waitFor, type ConsoleUnderTest } from './console-page.js';
 
 /**
  * The people side of a receptionist's day, in Chromium against the real PBX
@@ -74,11 +74,14 @@ describe.runIf(phonesHere)('presence', () => {
     const transfer = card('PJSIP/104').getByTestId('presence-transfer');
     expect(await transfer.isDisabled()).toBe(true);
     expect(await transfer.getAttribute('title')).toBe('104 is offline.');
+    // Gone before the next test: "answer next" must find only the call that test places.
+    await rest.hangup(call.callerId);
+    await waitFor(() => !ui.node.engines.require(ui.profileId).currentModel.channels.has(call.stasisId), 10_000, 'the call to end');
   });
 });
 
 describe('phonebook and caller names', () => {
-  it('imports a CSV, finds contacts as you type, and names a caller who sends only a number', async () => {
+  it('imports a CSV, finds contacts as you type, names a number-only caller in the list and the notification, and Alt+A answers it', async () => {
     await openTab('phonebook');
     await ui.page.getByTestId('phonebook-import').setInputFiles({
       name: 'contacts.csv',
@@ -91,9 +94,32 @@ describe('phonebook and caller names', () => {
     await ui.page.getByTestId('phonebook-search').fill('7946 0999');
     await expect.poll(() => ui.page.getByTestId('contact').allTextContents()).toEqual([expect.stringContaining('Bob Builder')]);
 
+    // The browser's own Notification, watched: what the receptionist would see pop up.
+    await ui.context.grantPermissions(['notifications'], { origin: new URL(ui.host.url).origin });
+    await ui.page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenNotifications: string[] }).seenNotifications = seen;
+      const Native = window.Notification;
+      class Watched extends Native {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          seen.push(`${title} | ${options?.body ?? ''}`);
+          this.addEventListener('close', () => seen.push(`closed ${title}`));
+        }
+      }
+      window.Notification = Watched as typeof Notification;
+    });
+    const notifications = () => ui.page.evaluate(() => (window as unknown as { seenNotifications: string[] }).seenNotifications);
+
     const call = await placeInboundCall(rest, ui.app, '02079460018');
     placed.push(call.callerId, call.stasisId);
     await expect.poll(() => row(ui.page, call.stasisId).locator('.who').textContent(), { timeout: 10_000 }).toBe('Alice Example (ACME)');
+    await expect.poll(notifications, { timeout: 10_000 }).toContainEqual(expect.stringMatching(/^Incoming call: Alice Example \(ACME\) \| Alice Example \(ACME\) \(02079460018\) is calling/));
+
+    // Alt+A answers the call ringing longest, from anywhere on the page.
+    await ui.page.locator('body').click({ position: { x: 5, y: 5 } });
+    await ui.page.keyboard.press('Alt+KeyA');
+    await expect.poll(() => row(ui.page, call.stasisId).locator('.badge').textContent(), { timeout: 10_000 }).toBe('Talking');
     await rest.hangup(call.stasisId);
   });
 });
@@ -105,11 +131,11 @@ describe('history', () => {
     await expect.poll(() => ui.page.getByTestId('history-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     const first = ui.page.getByTestId('history-row').first();
     expect(await first.textContent()).toContain('Alice Example');
-    // Hung up while ringing: not answered.
-    expect(await first.getAttribute('data-status')).not.toBe('answered');
-    await ui.page.getByTestId('history-status-answered').check();
+    // Answered with Alt+A, then hung up.
+    expect(await first.getAttribute('data-status')).toBe('answered');
+    await ui.page.getByTestId('history-status-busy').check();
     await expect.poll(() => ui.page.getByTestId('history-total').textContent()).toBe('0 calls');
-    await ui.page.getByTestId('history-status-answered').uncheck();
+    await ui.page.getByTestId('history-status-busy').uncheck();
     await expect.poll(() => ui.page.getByTestId('history-total').textContent()).not.toBe('0 calls');
 
     const [download] = await Promise.all([ui.page.waitForEvent('download'), ui.page.getByTestId('history-export').click()]);
