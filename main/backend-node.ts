@@ -60,9 +60,13 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
   const dataDir = options.dataDir ?? null;
   const history = new HistoryStore(dataDir === null ? null : join(dataDir, 'history'));
   const phonebook = new PhonebookStore(dataDir === null ? null : join(dataDir, 'phonebook.json'));
-  const historyLoad = await history.load();
+  // Not awaited: 100,000 calls take seconds to read, and the console must not wait for them (queries do).
+  history.load().then(
+    (report) => report.problems.forEach((problem) => log.warn(problem)),
+    (error: unknown) => log.error('could not read the call history', { error }),
+  );
   await phonebook.load();
-  for (const problem of [...historyLoad.problems, ...phonebook.problems()]) log.warn(problem);
+  for (const problem of phonebook.problems()) log.warn(problem);
 
   const settings = new SettingsStore(dataDir === null ? null : join(dataDir, 'settings.json'));
   await settings.load();

@@ -202,8 +202,14 @@ export function createHandlers({
       if (secret === undefined) throw new ConsoleError('invalid_request', 'Enter the ARI password to test the connection.');
       return testConnection({ baseUrl, username, password: secret, app, ...(caFile ? { caFile } : {}) });
     },
-    'history.query': async (query) => history.query(query),
-    'history.export': async ({ offset: _offset, limit: _limit, ...query }) => history.exportCsv(query),
+    'history.query': async (query) => {
+      await history.ready();
+      return history.query(query);
+    },
+    'history.export': async ({ offset: _offset, limit: _limit, ...query }) => {
+      await history.ready();
+      return history.exportCsv(query);
+    },
     'phonebook.search': async ({ text, limit }) => phonebook.search(text, limit),
     'phonebook.save': async (input) => phonebook.save(input),
     'phonebook.remove': async ({ id }) => {

@@ -38,11 +38,27 @@ export class HistoryStore {
   private segmentLines = 0;
   private queue: Promise<void> = Promise.resolve();
   private loaded: HistoryLoadReport = { records: 0, skippedLines: 0, problems: [] };
+  private loading: Promise<HistoryLoadReport> | null = null;
 
   /** `dir` null: history for this run only (tests, a host without a data folder). */
   constructor(private readonly dir: string | null) {}
 
-  async load(): Promise<HistoryLoadReport> {
+  /**
+   * Reads the segments once (later calls share the first read). Main starts
+   * it without waiting, so a long history never delays the console's start;
+   * `add` and `ready` wait for it, so nothing added meanwhile is lost.
+   */
+  load(): Promise<HistoryLoadReport> {
+    this.loading ??= this.read();
+    return this.loading;
+  }
+
+  /** Resolves once the history on disk is in memory (at once for a store never loaded). */
+  async ready(): Promise<void> {
+    if (this.loading) await this.loading.catch(() => undefined);
+  }
+
+  private async read(): Promise<HistoryLoadReport> {
     if (!this.dir) return this.loaded;
     await mkdir(this.dir, { recursive: true });
     const names = (await readdir(this.dir)).filter((name) => SEGMENT_NAME.test(name)).sort();
@@ -88,6 +104,7 @@ export class HistoryStore {
   /** Appends calls; a call already kept (same id) is replaced in memory and on the next load. */
   async add(records: readonly HistoryRecord[]): Promise<void> {
     if (records.length === 0) return;
+    await this.ready();
     if (records.length > 32) {
       // A bulk add (an import, a test) sorts once rather than inserting one by one.
       for (const record of records) this.byId.set(record.id, { record, keys: searchKeys(record) });
@@ -125,6 +142,15 @@ export class HistoryStore {
   query(query: HistoryQuery): HistoryPage & { items: HistoryRecord[] } {
     const offset = query.offset ?? 0;
     const limit = query.limit ?? 100;
+    const compiled = compileQuery(query);
+    if (compiled.words.length === 0 && compiled.digits === null && !compiled.statuses && !compiled.direction && !compiled.profileId) {
+      // Only a date range (the list as it opens): a slice, no pass over every call.
+      const hi = upperBound(this.entries, compiled.to);
+      const lo = Math.min(hi, upperBound(this.entries, compiled.from - 1));
+      const end = Math.max(lo, hi - offset);
+      const items = this.entries.slice(Math.max(lo, end - limit), end).reverse().map((entry) => entry.record);
+      return { total: hi - lo, items };
+    }
     const items: HistoryRecord[] = [];
     let total = 0;
     for (const entry of this.matching(query)) {

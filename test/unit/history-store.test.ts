@@ -124,6 +124,26 @@ describe('the history store', () => {
     const page = store.query({ offset: 10, limit: 5 });
     expect(page.total).toBe(50);
     expect(page.items.map((r) => r.id)).toEqual([39, 38, 37, 36, 35].map((i) => record(i).id));
+    // A date range alone takes a slice; it must agree with a plain filter, bounds included.
+    const range = store.query({ from: record(10).startedAt, to: record(20).startedAt, offset: 2, limit: 4 });
+    expect(range.total).toBe(11);
+    expect(range.items.map((r) => r.id)).toEqual([18, 17, 16, 15].map((i) => record(i).id));
+    expect(store.query({ from: record(48).startedAt, offset: 1, limit: 10 }).items.map((r) => r.id)).toEqual([record(48).id]);
+    expect(store.query({ to: record(0).startedAt - 1 })).toEqual({ total: 0, items: [] });
+    expect(store.query({ offset: 60 })).toEqual({ total: 50, items: [] });
+  });
+
+  it('keeps a call that ends while the history is still being read', async () => {
+    const first = new HistoryStore(dir);
+    await first.load();
+    await first.add([record(1), record(2)]);
+    const second = new HistoryStore(dir);
+    const loading = second.load();
+    await second.add([record(3)]);
+    await loading;
+    expect(second.size).toBe(3);
+    await second.ready();
+    expect(second.query({}).items.map((r) => r.id)).toEqual([3, 2, 1].map((i) => record(i).id));
   });
 
   it('exports what matches as CSV, header first', async () => {
