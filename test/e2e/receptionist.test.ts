@@ -97,6 +97,13 @@ describe('a receptionist at the console', () => {
     await expect.poll(() => detailState(page)).toBe('Ringing');
     await page.keyboard.press('a');
     await expect.poll(() => detailState(page), { timeout: 10_000 }).toBe('Talking');
+    // Every key is listed in one place, one keystroke away.
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    expect(await help.textContent()).toContain('Hold / unhold');
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
   });
 
   it('refuses to bridge a call that is still ringing, before asking the PBX', async () => {
@@ -230,7 +237,7 @@ describe('a receptionist at the console', () => {
     expect(await time.textContent()).toMatch(/^0:00 \//);
     await page.getByRole('combobox', { name: 'Replay speed' }).selectOption('1');
     await play.click();
-    await expect.poll(() => time.textContent()).toMatch(/^0:01 \//);
+    await expect.poll(() => time.textContent(), { timeout: 5000 }).toMatch(/^0:01 \//);
     expect((await play.textContent())?.trim()).toBe('Pause');
     await play.click();
     expect((await play.textContent())?.trim()).toBe('Play');
