@@ -34,8 +34,9 @@ export interface PhoneOptions {
 export async function startPhone(extension: number, { answer }: PhoneOptions): Promise<Phone> {
   if (extension < 101 || extension > 104) throw new Error('the sandbox has phones 101..104');
   const dir = await mkdtemp(join(tmpdir(), `baresip-${extension}-`));
-  // A port block per sandbox SIP port (5060 → 30601..30604, 5064 → 30641..): two sandboxes never share one.
-  const localPort = 30_000 + (SIP_PORT % 1000) * 10 + (extension - 100);
+  // A block of ten ports per sandbox SIP port (5060 → 30602..30609), so two sandboxes never share one;
+  // two per phone, because baresip takes the next port for SIP over TLS.
+  const localPort = 30_000 + (SIP_PORT % 1000) * 10 + (extension - 100) * 2;
   await writeFile(
     join(dir, 'config'),
     [
