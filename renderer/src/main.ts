@@ -5,6 +5,7 @@ import { createConsoleClient } from '../../common/client.js';
 import App from './App.svelte';
 import { createConsoleStore, type ConsoleController } from './lib/console-store.js';
 import { scheduleFrame } from './lib/frame.js';
+import { createScheduler } from './lib/scheduler.js';
 import { chooseTransport } from './lib/transport.js';
 
 const target = document.getElementById('app');
@@ -20,7 +21,7 @@ if (choice.kind === 'no-token') {
   });
 } else {
   const client = createConsoleClient(choice.transport);
-  const controller: ConsoleController = createConsoleStore({ client, schedule: scheduleFrame });
+  const controller: ConsoleController = createConsoleStore({ client, schedule: createScheduler(scheduleFrame) });
   if (choice.kind === 'host') {
     const transport = choice.transport;
     controller.setHostLink(transport.link);

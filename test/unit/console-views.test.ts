@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { axisPosition, axisTicks, channelSegments, sharedAxis, usedLanes } from '../../common/model/segments.js';
 import { ConsoleError } from '../../common/errors.js';
 import { filterCounts, listCalls, preferredCall } from '../../renderer/src/lib/call-list.js';
+import { createScheduler } from '../../renderer/src/lib/scheduler.js';
 import { callControls, NOT_CONTROLLED, primaryControl } from '../../renderer/src/lib/controls.js';
 import { callBadge, describeFailure } from '../../renderer/src/lib/describe.js';
 import { extraFor, extraShortcuts, pickupActionFor, registerShortcut, shortcutFor, SHORTCUT_HELP } from '../../renderer/src/lib/shortcuts.js';
@@ -177,5 +178,27 @@ describe('keyboard', () => {
     expect(calls).toEqual(['y']);
     remove();
     expect(extraFor({ ...key('y', { altKey: true }), code: 'KeyY' })).toBeNull();
+  });
+});
+
+describe('store scheduler', () => {
+  it('applies a lone batch at once, and coalesces the ones that follow within a frame', async () => {
+    const frames: (() => void)[] = [];
+    let clock = 1000;
+    const schedule = createScheduler((task) => frames.push(task), () => clock);
+    const ran: string[] = [];
+    schedule(() => ran.push('first'));
+    await Promise.resolve();
+    expect(ran).toEqual(['first']);
+    schedule(() => ran.push('second'));
+    await Promise.resolve();
+    expect(ran).toEqual(['first']);
+    expect(frames).toHaveLength(1);
+    frames.shift()?.();
+    expect(ran).toEqual(['first', 'second']);
+    clock += 16;
+    schedule(() => ran.push('third'));
+    await Promise.resolve();
+    expect(ran).toEqual(['first', 'second', 'third']);
   });
 });
