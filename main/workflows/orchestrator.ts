@@ -373,6 +373,12 @@ export class CallWorkflows {
 
   /** A park timed out: a pickup of the parked call to the parker's phone. */
   private async ringBack(slot: number, channelId: string, endpoint: string, callerLabel: string): Promise<void> {
+    // Already being taken somewhere (the receptionist pressed "to my phone"): that call is the ring-back.
+    const existing = [...this.transfers.values()].find((state) => isActive(state) && state.callerId === channelId);
+    if (existing) {
+      this.ringBacks.set(existing.id, slot);
+      return;
+    }
     const parked = slotOf(this.park, slot);
     const id = newId();
     this.ringBacks.set(id, slot);

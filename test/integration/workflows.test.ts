@@ -196,6 +196,18 @@ describe('park', () => {
     expect(live(console_.model(), caller)).toMatchObject({ inStasis: true, bridgeId: null });
   });
 
+  it('takes a parked call onto my phone; the slot frees once my phone answers', async () => {
+    await console_.request('settings.set', { operatorEndpoint: 'Local/wait@test' });
+    const caller = (await answeredCall(console_, rest, 'Oscar <213>')).stasisId;
+    await console_.request('park.park', { profileId: P, channelId: caller, slot: 707 });
+    await waitFor(() => latest?.park.slots.some((parked) => parked.slot === 707 && parked.status === 'parked') === true, 10_000, 'parked');
+    const pickup = await start({ channelId: caller, kind: 'pickup', target: 'Local/wait@test' });
+    await waitFor(() => transfer(pickup)?.phase === 'connected', 15_000, 'on my phone');
+    await waitFor(() => latest?.park.recent.some((outcome) => outcome.slot === 707 && outcome.kind === 'left') === true, 10_000, 'slot freed');
+    expect(await members(transferIds(pickup).bridgeId)).toEqual([caller, transferIds(pickup).targetId].sort());
+    expect((await rest.listBridges()).some((bridge) => bridge.name === 'park-707')).toBe(false);
+  });
+
   it('frees the slot when the parked caller hangs up', async () => {
     const call = await answeredCall(console_, rest, 'Grace <206>');
     await console_.request('park.park', { profileId: P, channelId: call.stasisId, slot: 705 });
