@@ -14,7 +14,7 @@ import { createModel, serializeModel, type ConsoleEvent } from '../common/model/
 import type { AriEngine } from './engine/engine.js';
 import type { EngineManager } from './engine/manager.js';
 import { silentLogger, type Logger } from './log.js';
-import type { ProfileStore } from './profiles.js';
+import { sameDestination, type ProfileStore } from './profiles.js';
 import { RawEventLog } from './raw-events.js';
 import { SessionRecorder } from './recorder.js';
 import { APP_VERSION, fixedUpdateService, type UpdateService } from './updates.js';
@@ -194,7 +194,7 @@ export function createHandlers({
         const stored = profiles.resolve(id);
         // The stored password goes only where it was meant to go: otherwise a
         // page could learn it by "testing" the profile against its own server.
-        if (new URL(stored.baseUrl).origin !== new URL(baseUrl).origin || stored.username !== username) {
+        if (!sameDestination(stored, { baseUrl, username })) {
           throw new ConsoleError('invalid_request', 'The address or user changed: enter the ARI password to test the connection.');
         }
         secret = stored.password;

@@ -153,8 +153,14 @@ export class ProfileStore {
       } else {
         this.memoryPasswords.set(id, input.password);
       }
-    } else if (previous?.sealedPassword !== undefined) {
-      next.sealedPassword = previous.sealedPassword;
+    } else if (previous && (previous.sealedPassword !== undefined || this.memoryPasswords.has(id))) {
+      // The stored password goes only where it was meant to go: a page must
+      // not be able to point a profile at its own server and have main
+      // deliver the password there on the next connect.
+      if (!sameDestination(previous, next)) {
+        throw new ConsoleError('invalid_request', `The address or user of "${previous.name}" changed: enter the ARI password again.`);
+      }
+      if (previous.sealedPassword !== undefined) next.sealedPassword = previous.sealedPassword;
       if (previous.vault) next.vault = previous.vault;
     }
     this.profiles.set(id, next);
@@ -204,6 +210,15 @@ export class ProfileStore {
     await writeFile(temporary, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
     await rename(temporary, this.file);
   }
+}
+
+/**
+ * Whether a password kept for `stored` may be sent to `candidate`: same origin
+ * (scheme, host, port) and user. A changed CA file alone does not count: the
+ * page can name a file but not write one, and the host stays the same.
+ */
+export function sameDestination(stored: { baseUrl: string; username: string }, candidate: { baseUrl: string; username: string }): boolean {
+  return new URL(stored.baseUrl).origin === new URL(candidate.baseUrl).origin && stored.username === candidate.username;
 }
 
 const VAULT_KINDS: readonly string[] = ['os-keychain', 'plaintext', 'memory-only'];

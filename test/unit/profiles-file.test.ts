@@ -92,16 +92,26 @@ describe('reading the profiles file', () => {
   });
 });
 
-describe('testing a saved profile', () => {
+describe('a saved profile whose destination changes', () => {
   it('never sends its stored password to another address or as another user', async () => {
     const profiles = await loaded(JSON.stringify({ version: 1, profiles: [good] }));
     const engines = new EngineManager(profiles, { status() {}, batch() {} }, silentLogger);
     const dispatch = createDispatcher(createHandlers({ profiles, engines }), silentLogger);
     const { id, name, baseUrl, username, app, subscribeAll } = good;
-    for (const changed of [{ baseUrl: 'http://attacker.example:8088' }, { baseUrl: 'https://pbx:8088' }, { username: 'other' }]) {
-      const answer = await dispatch('profiles.test', { id, name, baseUrl, username, app, subscribeAll, ...changed });
-      expect(answer).toMatchObject({ ok: false, error: { code: 'invalid_request', message: expect.stringMatching(/enter the ARI password/) } });
+    const changes = [{ baseUrl: 'http://attacker.example:8088' }, { baseUrl: 'https://pbx:8088' }, { username: 'other' }];
+    for (const changed of changes) {
+      const tested = await dispatch('profiles.test', { id, name, baseUrl, username, app, subscribeAll, ...changed });
+      expect(tested).toMatchObject({ ok: false, error: { code: 'invalid_request', message: expect.stringMatching(/enter the ARI password/) } });
+      // Nor by saving the change first and connecting afterwards.
+      const saved = await dispatch('profiles.save', { id, name, baseUrl, username, app, subscribeAll, ...changed });
+      expect(saved).toMatchObject({ ok: false, error: { code: 'invalid_request', message: expect.stringMatching(/enter the ARI password again/) } });
+      expect(profiles.resolve(id)).toMatchObject({ baseUrl, username, password: 'pw' });
     }
+    // Renaming or another app keeps the password; a new address with the password typed again is fine.
+    expect(await dispatch('profiles.save', { id, name: 'Renamed', baseUrl: 'http://pbx:8088/', username, app: 'desk', subscribeAll })).toMatchObject({ ok: true });
+    expect(profiles.resolve(id).password).toBe('pw');
+    expect(await dispatch('profiles.save', { id, name, baseUrl: 'http://pbx2:8088', username, app, subscribeAll, password: 'new', allowPlaintext: true })).toMatchObject({ ok: true });
+    expect(profiles.resolve(id)).toMatchObject({ baseUrl: 'http://pbx2:8088', password: 'new' });
     engines.dispose();
   });
 });
