@@ -49,7 +49,12 @@ export interface EngineOptions {
   readonly requestTimeoutMs?: number;
   readonly pingIntervalMs?: number;
   readonly pongTimeoutMs?: number;
-  /** Events are applied and forwarded at most once per window (one animation frame). */
+  /**
+   * Events are applied and forwarded at most once per window (default 4 ms).
+   * The renderer paints once per animation frame whatever arrives, so a short
+   * window only adds small IPC messages, and a frame-long one added up to a
+   * frame of latency to every event (bench/RESULTS.md, dom-latency).
+   */
   readonly batchWindowMs?: number;
   readonly modelConfig?: Partial<Omit<ModelConfig, 'app'>>;
   readonly log?: Logger;
@@ -367,7 +372,7 @@ export class AriEngine {
       // Leading edge: after a quiet window the batch goes out on the next
       // turn of the loop (with whatever else that socket read held), not a
       // window later; under a steady stream it is still one batch per window.
-      const windowMs = this.options.batchWindowMs ?? 16;
+      const windowMs = this.options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
       const wait = Math.max(0, Math.min(windowMs, this.lastFlushAt + windowMs - this.clock.now()));
       this.flushTimer = this.clock.setTimeout(() => {
         this.flushTimer = null;
@@ -411,6 +416,7 @@ export class AriEngine {
 }
 
 const SKIPPED_STATUS_INTERVAL_MS = 250;
+const DEFAULT_BATCH_WINDOW_MS = 4;
 /** Events per batch at most; see enqueue(). */
 const MAX_BATCH_EVENTS = 256;
 
