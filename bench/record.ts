@@ -9,7 +9,7 @@
  * mid-recording (real JSON shapes for the resync bench), and ARI's swagger
  * (ari-client needs it to dispatch events).
  *
- *   npm run bench:record [-- seconds]
+ *   npx vite build -c bench/vite.config.ts && node out/bench/record.js [seconds]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';

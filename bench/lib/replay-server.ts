@@ -205,9 +205,16 @@ function openConnection(socket: Socket, url: URL): EventsConnection {
     socket,
     write: (bytes) =>
       new Promise<void>((resolveWrite) => {
-        if (socket.destroyed) return resolveWrite();
-        if (socket.write(bytes)) resolveWrite();
-        else socket.once('drain', () => resolveWrite());
+        if (socket.destroyed || socket.writableEnded) return resolveWrite();
+        if (socket.write(bytes)) return resolveWrite();
+        // A client that leaves mid-lap never drains: its close ends the wait too.
+        const done = (): void => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolveWrite();
+        };
+        socket.once('drain', done);
+        socket.once('close', done);
       }),
     close: (code = 1000) => {
       if (socket.destroyed) return;

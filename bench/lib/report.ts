@@ -34,7 +34,8 @@ export function renderResults(rows: readonly BenchRow[], results: Record<string,
   }
   for (const row of rows) {
     const result = results[row.id];
-    out.push('', `## ${row.id}: ${row.measure}`, '');
+    // Most measures already start with their id ("render: …").
+    out.push('', `## ${row.measure.startsWith(`${row.id}:`) ? row.measure : `${row.id}: ${row.measure}`}`, '');
     if (row.pending) {
       out.push(`Pending: ${row.pending}`);
       continue;

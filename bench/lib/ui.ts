@@ -61,6 +61,10 @@ export interface UiSession {
   readonly events: EventsConnection;
   readonly replay: Replay;
   readonly snapshot: Snapshot;
+  /** The console's main side (bench/ui-host.ts). */
+  readonly host: Child;
+  /** The main side's event-loop delay since the last call (ms). */
+  lag(): Promise<{ p50: number; p99: number; max: number }>;
   /** Chromium's clock minus ours (ms), and the round trip that bounds its error. */
   readonly clockSkew: { skew: number; roundTrip: number };
   /** Starts Chromium's sampling profiler on the page; the returned stop writes a .cpuprofile. */
@@ -85,6 +89,23 @@ export async function openConsolePage(hostArgs: readonly string[], cpuProfDir?: 
   const { url } = await Promise.race([host.message<{ url: string }>('ready', 60_000), failure]);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  // Stamps when each probe reaches the page, before the console's own code sees the frame.
+  await context.addInitScript(() => {
+    const arrivals: Record<string, number> = {};
+    (window as unknown as { __arrivals: Record<string, number> }).__arrivals = arrivals;
+    const Native = window.WebSocket;
+    class Stamped extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        this.addEventListener('message', (event: MessageEvent) => {
+          if (typeof event.data !== 'string' || !event.data.includes('probe#')) return;
+          const at = performance.timeOrigin + performance.now();
+          for (const match of event.data.matchAll(/probe#(\d+)/g)) if (!((match[1] as string) in arrivals)) arrivals[match[1] as string] = at;
+        });
+      }
+    }
+    window.WebSocket = Stamped;
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
@@ -123,6 +144,12 @@ export async function openUi(rendererDir: string, cpuProfDir?: string): Promise<
     replay,
     snapshot,
     clockSkew,
+    host: consolePage.host,
+    async lag() {
+      const reply = consolePage.host.message<{ p50: number; p99: number; max: number }>('lag', 10_000);
+      consolePage.host.process.send({ type: 'lag' });
+      return reply;
+    },
     async profile() {
       const cdp = await context.newCDPSession(page);
       await cdp.send('Profiler.enable');
@@ -181,8 +208,12 @@ export async function watchProbes(page: Page): Promise<void> {
   });
 }
 
-export async function probeStamps(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(() => (window as unknown as { __probes: Record<string, number> }).__probes);
+/** Probe number → when it reached the DOM, and when its frame reached the page (Chromium's epoch clock). */
+export async function probeStamps(page: Page): Promise<{ dom: Record<string, number>; arrived: Record<string, number> }> {
+  return page.evaluate(() => ({
+    dom: (window as unknown as { __probes: Record<string, number> }).__probes,
+    arrived: (window as unknown as { __arrivals: Record<string, number> }).__arrivals,
+  }));
 }
 
 /** Ids of the call rows in the DOM right now, top first. */
@@ -274,4 +305,39 @@ export async function streamWithProbes(session: UiSession, options: PacedOptions
     await new Promise((resolveTick) => setTimeout(resolveTick, 5));
   }
   return { sent, events: count, seconds: (performance.now() - started) / 1000, worstTickLateMs: worstLate };
+}
+
+export interface FrameStats {
+  intervals: number[];
+  longTasks: number[];
+}
+
+/** Starts recording rAF intervals and long tasks in the page. */
+export async function startFrames(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const state = { intervals: [] as number[], longTasks: [] as number[], running: true, last: 0 };
+    (window as unknown as { __frames: typeof state }).__frames = state;
+    const tick = (t: number): void => {
+      if (state.last > 0) state.intervals.push(t - state.last);
+      state.last = t;
+      if (state.running) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) state.longTasks.push(entry.duration);
+    });
+    observer.observe({ type: 'longtask', buffered: false });
+    (window as unknown as { __framesStop: () => void }).__framesStop = () => {
+      state.running = false;
+      observer.disconnect();
+    };
+  });
+}
+
+export async function stopFrames(page: Page): Promise<FrameStats> {
+  return page.evaluate(() => {
+    (window as unknown as { __framesStop: () => void }).__framesStop();
+    const state = (window as unknown as { __frames: { intervals: number[]; longTasks: number[] } }).__frames;
+    return { intervals: state.intervals, longTasks: state.longTasks };
+  });
 }

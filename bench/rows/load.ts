@@ -16,7 +16,7 @@ import type { ModelSummary } from '../ui-host.js';
 import { AriHttp, sleep, waitUntil } from '../lib/ari-http.js';
 import { fmt, quantile, summarize, type BenchRow, type Figure, type RowContext } from '../lib/harness.js';
 import { sandbox } from '../lib/sandbox.js';
-import { buildApp, openConsolePage } from '../lib/ui.js';
+import { buildApp, openConsolePage, startFrames, stopFrames } from '../lib/ui.js';
 
 const CALLS = Number(process.env['BENCH_LOAD_CALLS'] ?? 200);
 const CONSOLE_APP = 'benchconsole';
@@ -131,19 +131,7 @@ export const loadRow: BenchRow = {
       for (let run = 0; run < runs; run++) {
         const ids = Array.from({ length: CALLS }, (_, i) => `load${run}-${i}`);
         await askLag();
-        await page.evaluate(() => {
-          const state = { intervals: [] as number[], longTasks: [] as number[], running: true, last: 0 };
-          (window as unknown as { __load: typeof state }).__load = state;
-          const tick = (t: number): void => {
-            if (state.last > 0) state.intervals.push(t - state.last);
-            state.last = t;
-            if (state.running) requestAnimationFrame(tick);
-          };
-          requestAnimationFrame(tick);
-          new PerformanceObserver((list) => {
-            for (const entry of list.getEntries()) state.longTasks.push(entry.duration);
-          }).observe({ type: 'longtask' });
-        });
+        await startFrames(page);
 
         // Build-up: originate, wait for every Stasis leg, bridge in pairs.
         const startedUp = performance.now();
@@ -175,11 +163,7 @@ export const loadRow: BenchRow = {
         for (const problem of down.problems.slice(0, 5)) context.log(`  mismatch: ${problem}`);
         mismatches.push(up.problems.length + down.problems.length);
 
-        const frames = await page.evaluate(() => {
-          const state = (window as unknown as { __load: { intervals: number[]; longTasks: number[]; running: boolean } }).__load;
-          state.running = false;
-          return { intervals: state.intervals, longTasks: state.longTasks };
-        });
+        const frames = await stopFrames(page);
         const lag = await askLag();
         const sorted = [...frames.intervals].sort((a, b) => a - b);
         fpsValues.push(1000 / quantile(sorted, 0.5));

@@ -9,9 +9,9 @@ import { loadRecording, Replay } from '../lib/fixture.js';
 import { fmt, spawnChild, summarize, type BenchRow, type Figure, type RowContext } from '../lib/harness.js';
 import { REPLAY_PASSWORD, REPLAY_USER, startReplayServer, startSnapshot, streamLaps } from '../lib/replay-server.js';
 
-const TOTAL = 1_000_000;
-const EVERY = 50_000;
-const WARMUP = 200_000;
+const TOTAL = Number(process.env['BENCH_SOAK_EVENTS'] ?? 1_000_000);
+const EVERY = TOTAL / 20;
+const WARMUP = TOTAL / 5;
 
 interface SoakResult {
   samples: SoakSample[];

@@ -14,7 +14,7 @@
  */
 import type { Page } from 'playwright-core';
 import { fmt, quantile, summarize, type BenchRow, type Figure, type RowContext } from '../lib/harness.js';
-import { buildApp, LIVE_CHANNELS, openUi, probeStamps, rowsInView, streamWithProbes, watchProbes } from '../lib/ui.js';
+import { buildApp, LIVE_CHANNELS, openUi, probeStamps, rowsInView, startFrames, stopFrames, streamWithProbes, watchProbes } from '../lib/ui.js';
 
 const RATE = 200;
 const LATENCY_GOAL_MS = 16;
@@ -35,6 +35,12 @@ export const domLatencyRow: BenchRow = {
     const p99: number[] = [];
     const max: number[] = [];
     const lost: number[] = [];
+    const mainP50: number[] = [];
+    const mainP99: number[] = [];
+    const pageP50: number[] = [];
+    const pageP99: number[] = [];
+    const lagP99: number[] = [];
+    const lagMax: number[] = [];
     const notes: string[] = [];
     for (let run = 0; run < runs; run++) {
       const profileDir = run === 0 ? context.cpuProfDir : undefined;
@@ -46,22 +52,37 @@ export const domLatencyRow: BenchRow = {
         // Two seconds of traffic first: the page's code is warm and the first replayed calls are in.
         await streamWithProbes(session, { rate: RATE, seconds: 2, probeEvery: 0, probeTargets: targets, firstLap: 1 });
         const stopProfile = profileDir ? await session.profile() : null;
+        await session.lag();
         const stream = await streamWithProbes(session, { rate: RATE, seconds, probeEvery: 10, probeTargets: targets, firstLap: 2 });
+        const lag = await session.lag();
+        lagP99.push(lag.p99);
+        lagMax.push(lag.max);
         await new Promise((resolveWait) => setTimeout(resolveWait, 1000));
         if (profileDir) await stopProfile?.(`${profileDir}/renderer-dom-latency-${Date.now()}.cpuprofile`);
         const seen = await probeStamps(session.page);
         const latencies: number[] = [];
+        const toPage: number[] = [];
+        const inPage: number[] = [];
         for (const [probe, sentAt] of stream.sent) {
-          const at = seen[String(probe)];
+          const at = seen.dom[String(probe)];
+          const arrived = seen.arrived[String(probe)];
           if (at !== undefined) latencies.push(at - session.clockSkew.skew - sentAt);
+          if (arrived !== undefined) toPage.push(arrived - session.clockSkew.skew - sentAt);
+          if (at !== undefined && arrived !== undefined) inPage.push(at - arrived);
         }
         latencies.sort((a, b) => a - b);
+        toPage.sort((a, b) => a - b);
+        inPage.sort((a, b) => a - b);
+        mainP50.push(quantile(toPage, 0.5));
+        mainP99.push(quantile(toPage, 0.99));
+        pageP50.push(quantile(inPage, 0.5));
+        pageP99.push(quantile(inPage, 0.99));
         p50.push(quantile(latencies, 0.5));
         p99.push(quantile(latencies, 0.99));
         max.push(latencies[latencies.length - 1] ?? NaN);
         lost.push(stream.sent.size - latencies.length);
         context.log(
-          `dom-latency run ${run + 1}/${runs}: ${latencies.length} probes, p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, max ${fmt(latencies[latencies.length - 1] ?? NaN, 1)} ms; ${stream.events} events in ${fmt(stream.seconds, 1)} s; clock skew ${fmt(session.clockSkew.skew, 2)} ± ${fmt(session.clockSkew.roundTrip / 2, 2)} ms`,
+          `dom-latency run ${run + 1}/${runs}: ${latencies.length} probes, p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, max ${fmt(latencies[latencies.length - 1] ?? NaN, 1)} ms (to the page p50 ${fmt(quantile(toPage, 0.5), 1)} / p99 ${fmt(quantile(toPage, 0.99), 1)}, in the page p50 ${fmt(quantile(inPage, 0.5), 1)} / p99 ${fmt(quantile(inPage, 0.99), 1)}; main event loop p99 ${fmt(lag.p99, 1)} / max ${fmt(lag.max, 1)}); ${stream.events} events in ${fmt(stream.seconds, 1)} s; clock skew ${fmt(session.clockSkew.skew, 2)} ± ${fmt(session.clockSkew.roundTrip / 2, 2)} ms`,
         );
         if (run === 0) notes.push(`Run 1: ${stream.events} events in ${fmt(stream.seconds, 1)} s (${fmt(stream.events / stream.seconds)} events/s), ${stream.sent.size} probes on ${targets.length} rows in view; Chromium's clock − ours ${fmt(session.clockSkew.skew, 2)} ms (± ${fmt(session.clockSkew.roundTrip / 2, 2)}), subtracted; sender's worst tick lateness ${fmt(stream.worstTickLateMs, 1)} ms.`);
       } finally {
@@ -77,6 +98,12 @@ export const domLatencyRow: BenchRow = {
         { label: 'p99 latency', unit: 'ms', values: p99, digits: 1 },
         { label: 'max latency', unit: 'ms', values: max, digits: 1 },
         { label: 'probes never seen in the DOM', unit: 'probes', values: lost },
+        { label: 'p50, frame written → frame reaches the page (engine + browser host + socket)', unit: 'ms', values: mainP50, digits: 1 },
+        { label: 'p99, frame written → frame reaches the page', unit: 'ms', values: mainP99, digits: 1 },
+        { label: 'p50, frame reaches the page → DOM updated (store + Svelte)', unit: 'ms', values: pageP50, digits: 1 },
+        { label: 'p99, frame reaches the page → DOM updated', unit: 'ms', values: pageP99, digits: 1 },
+        { label: "main side's event-loop delay p99 while streaming", unit: 'ms', values: lagP99, digits: 1 },
+        { label: "main side's event-loop delay max", unit: 'ms', values: lagMax, digits: 1 },
       ] satisfies Figure[],
       notes: [
         `${runs} runs, each a fresh console (host process + Chromium) on a replay of ${LIVE_CHANNELS} live channels; ${seconds} s at ${RATE} events/s after 2 s of warm-up, every 10th event a probe.`,
@@ -85,41 +112,6 @@ export const domLatencyRow: BenchRow = {
     };
   },
 };
-
-interface FrameStats {
-  intervals: number[];
-  longTasks: number[];
-}
-
-/** Starts recording rAF intervals and long tasks in the page. */
-async function startFrames(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const state = { intervals: [] as number[], longTasks: [] as number[], running: true, last: 0 };
-    (window as unknown as { __frames: typeof state }).__frames = state;
-    const tick = (t: number): void => {
-      if (state.last > 0) state.intervals.push(t - state.last);
-      state.last = t;
-      if (state.running) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-    const observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) state.longTasks.push(entry.duration);
-    });
-    observer.observe({ type: 'longtask', buffered: false });
-    (window as unknown as { __framesStop: () => void }).__framesStop = () => {
-      state.running = false;
-      observer.disconnect();
-    };
-  });
-}
-
-async function stopFrames(page: Page): Promise<FrameStats> {
-  return page.evaluate(() => {
-    (window as unknown as { __framesStop: () => void }).__framesStop();
-    const state = (window as unknown as { __frames: { intervals: number[]; longTasks: number[] } }).__frames;
-    return { intervals: state.intervals, longTasks: state.longTasks };
-  });
-}
 
 /** Wheels over `selector` for `ms`, 100 px per 16 ms, turning round every `turnMs`. */
 async function wheel(page: Page, selector: string, ms: number, turnMs: number): Promise<number> {
