@@ -6,7 +6,7 @@ import { expect, inject } from 'vitest';
 import { createBackend, type NodeBackend } from '../../main/backend-node.js';
 import { startBrowserHost, type BrowserHost } from '../../main/browser-host/server.js';
 import { silentLogger } from '../../main/log.js';
-import { sandboxProfile, waitFor } from '../integration/harness.js';
+import { sandboxProfile, waitFor, world } from '../integration/harness.js';
 
 /**
  * The console as a receptionist meets it: the real main side connected to
@@ -31,7 +31,24 @@ export interface ConsoleUnderTest {
   close(): Promise<void>;
 }
 
+/**
+ * Hangs up every channel and removes every bridge the PBX still has from
+ * earlier tests (integration tests leave calls behind): a spec starts from a
+ * quiet PBX, as a receptionist's morning does, and its calls are the ones on
+ * screen rather than below the fold of a long list.
+ */
+async function quietPbx(): Promise<void> {
+  const rest = await world();
+  try {
+    await Promise.all((await rest.listChannels()).map((channel) => rest.hangup(channel.id).catch(() => undefined)));
+    await Promise.all((await rest.listBridges()).map((bridge) => rest.destroyBridge(bridge.id).catch(() => undefined)));
+  } finally {
+    rest.close();
+  }
+}
+
 export async function openConsole(colorScheme: 'light' | 'dark' = 'light'): Promise<ConsoleUnderTest> {
+  await quietPbx();
   const profile = sandboxProfile({ id: 'e2e', name: 'Front desk' });
   const recordings = mkdtempSync(join(tmpdir(), 'ari-console-recordings-'));
   const node = await createBackend({ builtInProfiles: [profile], log: silentLogger, recordingsDir: recordings });
