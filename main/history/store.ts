@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { historyCsv } from '../../common/history/csv.js';
 import { compileQuery, matches, searchKeys, type SearchKeys } from '../../common/history/query.js';
@@ -36,6 +36,8 @@ export class HistoryStore {
   private readonly byId = new Map<string, Entry>();
   private segment = 0;
   private segmentLines = 0;
+  /** Bytes of whole lines in the current segment: where a failed append is cut back to. */
+  private segmentBytes = 0;
   private queue: Promise<void> = Promise.resolve();
   private loaded: HistoryLoadReport = { records: 0, skippedLines: 0, problems: [] };
   private loading: Promise<HistoryLoadReport> | null = null;
@@ -67,14 +69,23 @@ export class HistoryStore {
     const all: Entry[] = [];
     for (const name of names) {
       const path = join(this.dir, name);
-      const text = await readFile(path, 'utf8');
-      const lines = text.split('\n');
-      // A file not ending in a newline lost its last write half-way: end that line so the next append starts clean.
-      const torn = text.length > 0 && !text.endsWith('\n');
+      let bytes = await readFile(path);
+      // A file not ending in a newline lost its last write half-way (a crash, a full disk): that torn
+      // line is no record, so cut it off; the next append then starts on a line of its own.
+      const end = bytes.lastIndexOf(0x0a) + 1;
+      if (end < bytes.length) {
+        skipped += 1;
+        problems.push(`${name}: dropped a torn last line (${bytes.length - end} bytes of a write cut short)`);
+        await truncate(path, end);
+        bytes = bytes.subarray(0, end);
+      }
+      const lines = bytes.toString('utf8').split('\n');
       let lineNo = 0;
+      let kept = 0;
       for (const line of lines) {
         lineNo += 1;
         if (line.trim() === '') continue;
+        kept += 1;
         const record = parseLine(line);
         if (record) all.push({ record, keys: searchKeys(record) });
         else {
@@ -82,9 +93,9 @@ export class HistoryStore {
           if (problems.length < 5) problems.push(`${name} line ${lineNo} is not a call record; skipped`);
         }
       }
-      if (torn) await appendFile(path, '\n');
       this.segment = Number(SEGMENT_NAME.exec(name)?.[1] ?? 0);
-      this.segmentLines = lines.filter((line) => line.trim() !== '').length;
+      this.segmentLines = kept;
+      this.segmentBytes = end;
     }
     // The same call written twice (a retry after a crash) keeps its last version.
     for (const entry of all) this.byId.set(entry.record.id, entry);
@@ -126,7 +137,9 @@ export class HistoryStore {
         const chunk = rest.slice(0, room);
         rest = rest.slice(room);
         const path = join(dir, `calls-${String(this.segment).padStart(6, '0')}.jsonl`);
-        await appendFile(path, chunk.map((record) => `${JSON.stringify(record)}\n`).join(''));
+        if (this.segmentLines === 0) this.segmentBytes = 0;
+        const text = Buffer.from(chunk.map((record) => `${JSON.stringify(record)}\n`).join(''));
+        this.segmentBytes = await appendWhole(path, text, this.segmentBytes);
         this.segmentLines += chunk.length;
       }
     });
@@ -194,6 +207,25 @@ export class HistoryStore {
     let at = this.entries.length;
     while (at > 0 && compareEntries(this.entries[at - 1] as Entry, entry) > 0) at -= 1;
     this.entries.splice(at, 0, entry);
+  }
+}
+
+/**
+ * Appends `text` (whole lines, ending in a newline) in one write. If the write
+ * fails or comes up short, the file is cut back to `good` bytes, so a later
+ * append never continues a half-written line. Returns the new length.
+ */
+async function appendWhole(path: string, text: Buffer, good: number): Promise<number> {
+  const handle = await open(path, 'a');
+  try {
+    const { bytesWritten } = await handle.write(text, 0, text.length);
+    if (bytesWritten !== text.length) throw new Error(`only ${bytesWritten} of ${text.length} bytes reached ${path}`);
+    return good + text.length;
+  } catch (error) {
+    await handle.truncate(good).catch(() => undefined);
+    throw error;
+  } finally {
+    await handle.close();
   }
 }
 

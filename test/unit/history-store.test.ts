@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -82,11 +82,36 @@ describe('the history store', () => {
     const report = await reloaded.load();
     expect(report.records).toBe(2);
     expect(report.skippedLines).toBe(2);
-    expect(report.problems[0]).toMatch(/line 3 is not a call record/);
+    expect(report.problems).toEqual([`${segment}: dropped a torn last line (17 bytes of a write cut short)`, `${segment} line 3 is not a call record; skipped`]);
     await reloaded.add([record(3)]);
     const third = new HistoryStore(dir);
     expect((await third.load()).records).toBe(3);
     expect(third.get(record(3).id)).toEqual(record(3));
+  });
+
+  it('drops a record cut short by a crash, so the next append starts on a line of its own', async () => {
+    const store = new HistoryStore(dir);
+    await store.load();
+    await store.add([record(1), record(2), record(3)]);
+    const path = join(dir, 'calls-000001.jsonl');
+    const whole = await readFile(path);
+    // The crash hit in the middle of the third record's line.
+    const cut = whole.length - Math.floor(JSON.stringify(record(3)).length / 2);
+    await truncate(path, cut);
+    const afterCrash = new HistoryStore(dir);
+    const report = await afterCrash.load();
+    expect(report.records).toBe(2);
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0]).toMatch(/^calls-000001\.jsonl: dropped a torn last line/);
+    // The torn bytes are gone from the file, not just skipped on every load.
+    const text = await readFile(path, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.trimEnd().split('\n').map((line) => (JSON.parse(line) as HistoryRecord).id)).toEqual([record(1).id, record(2).id]);
+    await afterCrash.add([record(4)]);
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines.slice(0, -1).map((line) => (JSON.parse(line) as HistoryRecord).id)).toEqual([record(1).id, record(2).id, record(4).id]);
+    expect(await new HistoryStore(dir).load()).toEqual({ records: 3, skippedLines: 0, problems: [] });
   });
 
   it('starts a new segment file every SEGMENT_RECORDS calls', async () => {
