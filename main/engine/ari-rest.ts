@@ -35,11 +35,11 @@
  *   per connect (into its global `log.history`); harmless, left alone.
  */
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { ConsoleError } from '../../common/errors.js';
-import { describeError, mapError } from './ari-errors.js';
+import { mapError } from './ari-errors.js';
+import { loadCaFile } from './ca-file.js';
 import { toPlainJson as plain, type AriBridge, type AriChannel, type AriDeviceState, type AriEndpoint, type AriPlayback, type AsteriskInfo } from './ari-json.js';
 import { ariUrl, basicAuthHeader } from './event-socket.js';
 
@@ -280,12 +280,7 @@ export async function connectRest(options: RestOptions): Promise<AriRest> {
   const origin = new URL(ariUrl(options.baseUrl, '')).origin;
   const authorization = basicAuthHeader(options.username, options.password);
   const secrets = [options.password, authorization.slice('Basic '.length)];
-  let ca: Buffer | undefined;
-  try {
-    if (options.caFile) ca = readFileSync(options.caFile);
-  } catch (error) {
-    throw new ConsoleError('invalid_request', `Cannot read the CA certificate file ${options.caFile}: ${describeError(error)}.`);
-  }
+  const ca = await loadCaFile(options.caFile, origin);
   // keepAlive off: Asterisk drops idle sockets after 15 s and a POST racing
   // that close would fail with ECONNRESET; a fresh LAN connection is cheap.
   const agent = origin.startsWith('https:') ? new https.Agent({ keepAlive: false, ...(ca ? { ca } : {}) }) : new http.Agent({ keepAlive: false });

@@ -5,10 +5,10 @@
  * on a malformed frame. Reconnection policy lives in the supervisor; this
  * module is exactly one link and reports exactly one end.
  */
-import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { ConsoleError, type ErrorCode } from '../../common/errors.js';
+import { loadCaFile } from './ca-file.js';
 import { networkProblem } from './net-errors.js';
 
 export type EventSocketCloseCode = 'closed' | 'heartbeat' | 'error' | 'unauthorized' | 'connect_timeout';
@@ -140,105 +140,115 @@ export function openEventSocket(options: EventSocketOptions): EventSocket {
   };
 
   let url: string;
-  let ca: Buffer | undefined;
   try {
     url = eventsUrl(options.baseUrl, options.app, options.subscribeAll);
-    if (options.caFile) ca = readFileSync(options.caFile);
   } catch (error) {
-    const message =
-      error instanceof ConsoleError
-        ? error.message
-        : `Cannot read the CA certificate file ${options.caFile ?? ''}: ${errorText(error)}`;
+    const message = error instanceof ConsoleError ? error.message : `The events link cannot start: ${errorText(error)}`;
     // Deferred so the caller holds the handle before onClose runs.
     queueMicrotask(() => end({ code: 'error', message }));
     return { ready, close: () => end(null) };
   }
 
-  const ws = new WebSocket(url, {
-    headers: { Authorization: basicAuthHeader(options.username, options.password) },
-    ...(ca ? { ca } : {}),
-  });
-  link.ws = ws;
-
+  // Armed before the CA file is read: a slow disk counts against the same deadline.
   connectTimer = setTimeout(() => {
     end({ code: 'connect_timeout', message: `The PBX did not open the events link within ${options.connectTimeoutMs} ms.` });
   }, options.connectTimeoutMs);
 
-  // Any traffic proves the PBX is alive; only silence arms the watchdog.
-  const sawTraffic = (): void => {
-    clearTimeout(pongTimer);
-    pongTimer = undefined;
-  };
+  // Always settles after this function returns, so the caller holds the handle before onClose runs.
+  loadCaFile(options.caFile, url).then(
+    (ca) => {
+      if (ended) return;
+      try {
+        const ws = new WebSocket(url, {
+          headers: { Authorization: basicAuthHeader(options.username, options.password) },
+          ...(ca ? { ca } : {}),
+        });
+        link.ws = ws;
+        attach(ws);
+      } catch (error) {
+        end({ code: 'error', message: `The events link cannot start: ${errorText(error)}` });
+      }
+    },
+    (error: unknown) => end({ code: 'error', message: error instanceof ConsoleError ? error.message : `The events link cannot start: ${errorText(error)}` }),
+  );
 
-  const sendPing = (): void => {
-    if (ended || ws.readyState !== WebSocket.OPEN) return;
-    if (pongTimer === undefined) {
-      pongTimer = setTimeout(() => {
-        end({ code: 'heartbeat', message: `The PBX stopped answering (no pong within ${options.pongTimeoutMs} ms).` });
-      }, options.pongTimeoutMs);
-    }
-    try {
-      ws.ping();
-    } catch (error) {
-      end({ code: 'error', message: `Events link failed: ${errorText(error)}` });
-    }
-  };
+  function attach(ws: WebSocket): void {
+    // Any traffic proves the PBX is alive; only silence arms the watchdog.
+    const sawTraffic = (): void => {
+      clearTimeout(pongTimer);
+      pongTimer = undefined;
+    };
 
-  ws.on('open', () => {
-    if (ended) return;
-    opened = true;
-    clearTimeout(connectTimer);
-    connectTimer = undefined;
-    pingTimer = setInterval(sendPing, options.pingIntervalMs);
-    resolveReady();
-  });
+    const sendPing = (): void => {
+      if (ended || ws.readyState !== WebSocket.OPEN) return;
+      if (pongTimer === undefined) {
+        pongTimer = setTimeout(() => {
+          end({ code: 'heartbeat', message: `The PBX stopped answering (no pong within ${options.pongTimeoutMs} ms).` });
+        }, options.pongTimeoutMs);
+      }
+      try {
+        ws.ping();
+      } catch (error) {
+        end({ code: 'error', message: `Events link failed: ${errorText(error)}` });
+      }
+    };
 
-  ws.on('unexpected-response', (_request: ClientRequest, response: IncomingMessage) => {
-    const status = response.statusCode ?? 0;
-    response.resume();
-    if (status === 401 || status === 403) {
-      end({ code: 'unauthorized', message: 'The PBX refused the events link: wrong ARI username or password.' });
-    } else {
-      end({ code: 'error', message: `The PBX refused the events link with HTTP ${status}.` });
-    }
-  });
+    ws.on('open', () => {
+      if (ended) return;
+      opened = true;
+      clearTimeout(connectTimer);
+      connectTimer = undefined;
+      pingTimer = setInterval(sendPing, options.pingIntervalMs);
+      resolveReady();
+    });
 
-  ws.on('pong', sawTraffic);
-  ws.on('ping', sawTraffic);
+    ws.on('unexpected-response', (_request: ClientRequest, response: IncomingMessage) => {
+      const status = response.statusCode ?? 0;
+      response.resume();
+      if (status === 401 || status === 403) {
+        end({ code: 'unauthorized', message: 'The PBX refused the events link: wrong ARI username or password.' });
+      } else {
+        end({ code: 'error', message: `The PBX refused the events link with HTTP ${status}.` });
+      }
+    });
 
-  ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
-    sawTraffic();
-    if (ended) return;
-    if (isBinary) {
-      malformed(new Error('Skipped a binary frame on the events link.'));
-      return;
-    }
-    const text = rawText(data);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      malformed(new Error(`Skipped a frame that is not JSON (${errorText(error)}): ${text.slice(0, 200)}`));
-      return;
-    }
-    try {
-      options.onEvent(parsed);
-    } catch (error) {
-      // A throwing consumer must not unwind into ws's parser.
-      malformed(new Error(`The event handler failed: ${errorText(error)}`));
-    }
-  });
+    ws.on('pong', sawTraffic);
+    ws.on('ping', sawTraffic);
 
-  ws.on('error', (error: Error) => {
-    // The same words as the REST client's for the same failure: the UI shows whichever came first.
-    const problem = networkProblem((error as NodeJS.ErrnoException).code);
-    end({ code: 'error', message: problem ? `The events link cannot reach the PBX (${problem}).` : `Events link failed: ${errorText(error)}` });
-  });
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+      sawTraffic();
+      if (ended) return;
+      if (isBinary) {
+        malformed(new Error('Skipped a binary frame on the events link.'));
+        return;
+      }
+      const text = rawText(data);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        malformed(new Error(`Skipped a frame that is not JSON (${errorText(error)}): ${text.slice(0, 200)}`));
+        return;
+      }
+      try {
+        options.onEvent(parsed);
+      } catch (error) {
+        // A throwing consumer must not unwind into ws's parser.
+        malformed(new Error(`The event handler failed: ${errorText(error)}`));
+      }
+    });
 
-  ws.on('close', (code: number, reason: Buffer) => {
-    const why = reason.length > 0 ? `: ${reason.toString('utf8')}` : '';
-    end({ code: 'closed', message: `The PBX closed the events link (code ${code}${why}).` });
-  });
+    ws.on('error', (error: Error) => {
+      // The same words as the REST client's for the same failure: the UI shows whichever came first.
+      const problem = networkProblem((error as NodeJS.ErrnoException).code);
+      end({ code: 'error', message: problem ? `The events link cannot reach the PBX (${problem}).` : `Events link failed: ${errorText(error)}` });
+    });
+
+    ws.on('close', (code: number, reason: Buffer) => {
+      const why = reason.length > 0 ? `: ${reason.toString('utf8')}` : '';
+      end({ code: 'closed', message: `The PBX closed the events link (code ${code}${why}).` });
+    });
+  }
 
   return { ready, close: () => end(null) };
 }

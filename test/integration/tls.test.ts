@@ -98,10 +98,14 @@ describe.runIf(inject('ari').sandbox)('TLS to the real Asterisk', () => {
     expectPlainMessage(lastError(state), inject('ari').password);
   });
 
-  it('with a CA file that cannot be read: says which file', async () => {
+  it('with a CA file that cannot be read: says which file and which rule, never its contents', async () => {
     const { node, state } = await attemptConnect(sandboxProfile({ baseUrl: httpsUrl, caFile: join(dir, 'missing.pem') }));
     opened.push(node);
-    expect(lastError(state)).toMatch(/Cannot read the CA certificate file .*missing\.pem/);
+    expect(lastError(state)).toMatch(/^The CA file could not be used: there is no file at that path \(.*missing\.pem\)\.$/);
+    const { node: keyNode, state: keyState } = await attemptConnect(sandboxProfile({ baseUrl: httpsUrl, caFile: join(dir, 'ca.key') }));
+    opened.push(keyNode);
+    expect(lastError(keyState)).toMatch(/^The CA file could not be used: it holds no PEM certificate \(.*ca\.key\)\.$/);
+    expect(lastError(keyState)).not.toMatch(/PRIVATE KEY|MII/);
   });
 
   it('https:// to the plain HTTP port: asks whether it is really https', async () => {
