@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { dedupeNumbers } from '../../common/phonebook/csv.js';
 import { looksLikeNumber, matchKey } from '../../common/phonebook/normalize.js';
@@ -11,8 +11,14 @@ import { ConsoleError } from '../../common/errors.js';
  * written atomically (a temporary file renamed over the old one), so a crash
  * mid-save leaves the previous book, never half of one. Lookups by number go
  * through an index on the number's match key (common/phonebook/normalize.ts),
- * so caller-name lookup on every incoming call costs one map read.
+ * so caller-name lookup on every incoming call costs one map read. The
+ * contacts are also kept in one array sorted by name (a collator built once),
+ * where a save moves a single contact by binary search: searching as you type
+ * and listing never sort 50,000 contacts again.
  */
+
+/** Names as a person sorts them: accents and case second, "Room 2" before "Room 10". */
+const COLLATOR = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
 export const MAX_CONTACTS = 50_000;
 
@@ -37,6 +43,8 @@ interface BookFile {
 
 export class PhonebookStore {
   private readonly contacts = new Map<string, Contact>();
+  /** Every contact, in byName order. */
+  private sorted: Contact[] = [];
   private byNumber = new Map<string, string>();
   private readonly problemsAtLoad: string[] = [];
   private queue: Promise<void> = Promise.resolve();
@@ -71,6 +79,7 @@ export class PhonebookStore {
       if (parsed.success) this.contacts.set(parsed.data.id, parsed.data);
       else bad += 1;
     }
+    this.resort();
     this.reindex();
     if (broken || bad > 0) {
       // Never overwrite what we could not read: keep a copy beside it before the next save replaces it.
@@ -93,7 +102,7 @@ export class PhonebookStore {
   }
 
   list(): Contact[] {
-    return [...this.contacts.values()].sort(byName);
+    return [...this.sorted];
   }
 
   /**
@@ -102,7 +111,7 @@ export class PhonebookStore {
    */
   search(text: string, limit = 50): { total: number; items: Contact[] } {
     const query = text.trim().toLowerCase();
-    const all = this.list();
+    const all = this.sorted;
     if (query === '') return { total: all.length, items: all.slice(0, limit) };
     let test: (contact: Contact) => boolean;
     if (looksLikeNumber(query)) {
@@ -141,14 +150,17 @@ export class PhonebookStore {
       company: input.company,
       numbers: dedupeNumbers(input.numbers),
     };
-    this.contacts.set(contact.id, contact);
+    this.place(contact);
     this.reindex();
     await this.persist();
     return contact;
   }
 
   async remove(id: string): Promise<void> {
-    if (!this.contacts.delete(id)) return;
+    const contact = this.contacts.get(id);
+    if (!contact) return;
+    this.unplace(contact);
+    this.contacts.delete(id);
     this.reindex();
     await this.persist();
   }
@@ -187,15 +199,35 @@ export class PhonebookStore {
       byIdentity.set(identity(contact), contact);
       added += 1;
     }
+    // Many contacts at once: one sort beats thousands of moves.
+    this.resort();
     this.reindex();
     if (added + updated > 0) await this.persist();
     return { added, updated, skipped, problems };
   }
 
+  /** Puts a new or edited contact where its name sorts, taking out its old version. */
+  private place(contact: Contact): void {
+    const previous = this.contacts.get(contact.id);
+    if (previous) this.unplace(previous);
+    this.contacts.set(contact.id, contact);
+    this.sorted.splice(lowerBound(this.sorted, contact), 0, contact);
+  }
+
+  private unplace(contact: Contact): void {
+    const at = lowerBound(this.sorted, contact);
+    if (this.sorted[at] === contact) this.sorted.splice(at, 1);
+    else this.sorted = this.sorted.filter((other) => other !== contact);
+  }
+
+  private resort(): void {
+    this.sorted = [...this.contacts.values()].sort(byName);
+  }
+
   private reindex(): void {
     // First contact (by name) wins a number two contacts share: stable across restarts.
     const next = new Map<string, string>();
-    for (const contact of this.list()) {
+    for (const contact of this.sorted) {
       for (const entry of contact.numbers) {
         const key = matchKey(entry.number);
         if (key !== '' && !next.has(key)) next.set(key, contact.id);
@@ -207,14 +239,20 @@ export class PhonebookStore {
   private async persist(): Promise<void> {
     if (!this.file) return;
     const file = this.file;
-    const body: BookFile = { version: 1, contacts: this.list() };
+    const body: BookFile = { version: 1, contacts: this.sorted };
     const text = `${JSON.stringify(body, null, 1)}\n`;
     // Saves run one after another; each writes the book as it is when its turn comes.
     const write = this.queue.then(async () => {
       await mkdir(dirname(file), { recursive: true });
       const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
-      await writeFile(temporary, text, { mode: 0o600 });
-      await rename(temporary, file);
+      try {
+        await writeFile(temporary, text, { mode: 0o600 });
+        await rename(temporary, file);
+      } catch (error) {
+        // A full disk or a file in the way: the old book stays, and no half-written copy is left beside it.
+        await unlink(temporary).catch(() => undefined);
+        throw error;
+      }
     });
     this.queue = write.catch(() => undefined);
     await write;
@@ -226,5 +264,17 @@ function identity(contact: Pick<Contact, 'name' | 'company'>): string {
 }
 
 function byName(a: Contact, b: Contact): number {
-  return (a.name || a.company).localeCompare(b.name || b.company) || a.id.localeCompare(b.id);
+  return COLLATOR.compare(a.name || a.company, b.name || b.company) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The first index whose contact sorts at or after `contact`. */
+function lowerBound(sorted: readonly Contact[], contact: Contact): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byName(sorted[mid] as Contact, contact) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -1,10 +1,10 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { guessDelimiter, parseContactsCsv, parseCsvRows } from '../../common/phonebook/csv.js';
 import { canonicalNumber, looksLikeNumber, matchKey } from '../../common/phonebook/normalize.js';
-import { contactLabel } from '../../common/phonebook/types.js';
+import { contactLabel, type Contact } from '../../common/phonebook/types.js';
 import { parseVcards } from '../../common/phonebook/vcard.js';
 import { ConsoleError } from '../../common/errors.js';
 import { PhonebookStore } from '../../main/phonebook/store.js';
@@ -230,5 +230,36 @@ describe('the phonebook store', () => {
     await book.load();
     expect(book.list().map((c) => c.name)).toEqual(['Alice']);
     expect(book.problems()[0]).toMatch(/1 contact\(s\) .* were not readable/);
+  });
+  it('keeps contacts in name order as a person reads it, moving an edited one without sorting the book again', async () => {
+    const book = new PhonebookStore(null);
+    await book.import(parseContactsCsv('Name,Phone\nRoom 10,110\nbob,102\nÉmile,103\nRoom 2,112\nAlice,101\nFrank,104\n').contacts);
+    // Case and accents do not split the list; numbers in names count as numbers.
+    expect(book.list().map((c) => c.name)).toEqual(['Alice', 'bob', 'Émile', 'Frank', 'Room 2', 'Room 10']);
+    const sort = vi.spyOn(Array.prototype, 'sort');
+    try {
+      const bob = book.search('bob').items[0] as Contact;
+      await book.save({ id: bob.id, name: 'Zoe', company: '', numbers: bob.numbers });
+      await book.save({ name: 'Carol', company: '', numbers: [{ label: '', number: '105' }] });
+      const frank = book.search('frank').items[0] as Contact;
+      await book.remove(frank.id);
+      expect(book.search('').items.map((c) => c.name)).toEqual(['Alice', 'Carol', 'Émile', 'Room 2', 'Room 10', 'Zoe']);
+      expect(book.search('o').items.map((c) => c.name)).toEqual(['Carol', 'Room 2', 'Room 10', 'Zoe']);
+      expect(sort).not.toHaveBeenCalled();
+    } finally {
+      sort.mockRestore();
+    }
+    expect(book.lookup('102')?.contact.name).toBe('Zoe');
+    expect(book.lookup('104')).toBeNull();
+  });
+
+  it('leaves no temporary file behind when a save cannot be written, and keeps the old book', async () => {
+    // A folder where the book should be: the temporary file is written, the rename over it fails.
+    const file = join(dir, 'phonebook.json');
+    await mkdir(file);
+    const book = new PhonebookStore(file);
+    const error = await book.save({ name: 'Alice', company: '', numbers: [{ label: '', number: '101' }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(await readdir(dir)).toEqual(['phonebook.json']);
   });
 });
