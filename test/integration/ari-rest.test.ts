@@ -145,10 +145,10 @@ describe('connectRest against the PBX', () => {
 
   it('times out a PBX that accepts and never answers, within the deadline', async () => {
     const silent = await listen(() => undefined);
-    const started = Date.now();
     const result = await failure(connectRest({ baseUrl: silent.url, username: 'u', password: 'p', timeoutMs: 300 }));
+    // The 300 ms deadline answered (its message names it), not the socket's own timeout.
     expect(result.code).toBe('timeout');
-    expect(Date.now() - started).toBeLessThan(300 + 2000);
+    expect(result.message).toContain('within 300 ms');
   });
 
   it('after connecting: a frozen PBX times out, a dead one is unavailable (not a hang)', async () => {

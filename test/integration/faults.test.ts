@@ -8,10 +8,12 @@ import {
   anyChannel,
   dialplanCall,
   expectModelMatchesPbx,
+  expectPromptReconnect,
   live,
   placeInboundCall,
   recordStatuses,
   sandboxProfile,
+  settlesBefore,
   sleep,
   startConsole,
   timeUntilLive,
@@ -28,9 +30,10 @@ import {
  * command, and two consoles fighting over one app name. The ten-minute outage
  * lives in test/long (npm run test:long).
  *
- * "Live again within about a second of the PBX answering" is measured and
- * logged, not asserted tightly (that is a benchmark's job); the bound here only
- * catches a console that waits for a timer it should not.
+ * "Live again within about a second of the PBX answering" is asserted from the
+ * supervisor's record (retries never scheduled past the 1 s cap, few attempts
+ * once the PBX answers); the seconds themselves are logged here and measured
+ * by `npm run bench -- reconnect`, never asserted against the wall clock.
  */
 const log = (line: string) => console.info(`[faults] ${line}`);
 
@@ -49,6 +52,7 @@ describe.runIf(inject('ari').sandbox)('faults of a real Asterisk', () => {
 
   it('restarted while calls are up and bridged: every call ends, the bridge goes, the console is live and matches the PBX', async () => {
     const console_ = await startConsole();
+    const statuses = recordStatuses(console_);
     let outside = await world();
     try {
       const alone = await answeredCall(console_, outside, 'Dora <311>');
@@ -64,10 +68,12 @@ describe.runIf(inject('ari').sandbox)('faults of a real Asterisk', () => {
       const before = [alone, left, right].flatMap((call) => [call.callerId, call.stasisId]).concat(background.ids);
 
       outside.close();
+      const downAt = Date.now();
       const restarted = await sandbox.restartAsterisk({ downMs: 1000 });
-      const reconnectMs = await timeUntilLive(console_, Date.now());
+      const answeredAt = Date.now();
+      const reconnectMs = await timeUntilLive(console_, answeredAt);
       log(`restart: live ${reconnectMs} ms after ARI answered (stop ${restarted.stopMs} ms, start ${restarted.startMs} ms)`);
-      expect(reconnectMs).toBeLessThan(5000);
+      expectPromptReconnect(statuses, downAt, answeredAt);
       outside = await world();
       await expectModelMatchesPbx(console_, outside);
       for (const id of before) expect(anyChannel(console_.model(), id)?.endedAt, id).not.toBeNull();
@@ -76,6 +82,7 @@ describe.runIf(inject('ari').sandbox)('faults of a real Asterisk', () => {
       const next = await answeredCall(console_, outside, 'Gus <314>');
       await console_.request('call.hangup', { profileId, channelId: next.stasisId });
     } finally {
+      statuses.stop();
       outside.close();
       await console_.close();
     }
@@ -115,7 +122,7 @@ describe.runIf(inject('ari').sandbox)('faults of a real Asterisk', () => {
       const thawedAt = Date.now();
       const reconnectMs = await timeUntilLive(console_, thawedAt);
       log(`freeze: live ${reconnectMs} ms after SIGCONT`);
-      expect(reconnectMs).toBeLessThan(10_000);
+      expectPromptReconnect(statuses, frozenAt, thawedAt);
       await expectModelMatchesPbx(console_, outside);
       const survived = live(console_.model(), call.stasisId);
       expect(survived?.state).toBe('Up');
@@ -149,14 +156,14 @@ describe.runIf(inject('ari').sandbox)('faults of a real Asterisk', () => {
       let settled: { ok: boolean; error?: { code: string; message: string } };
       const started = Date.now();
       try {
-        settled = await console_.raw('call.hold', { profileId: console_.engine.profile.id, channelId: call.stasisId });
+        settled = await settlesBefore(console_.raw('call.hold', { profileId: console_.engine.profile.id, channelId: call.stasisId }), requestTimeoutMs * 4, 'call.hold');
       } finally {
         sandbox.thawAsterisk();
       }
-      const ms = Date.now() - started;
+      log(`freeze under a command: settled ${settled.error?.code} after ${Date.now() - started} ms`);
+      // The engine's own deadline answered (it names it), not a socket error or a hang.
       expect(settled.error?.code).toBe('timeout');
       expect(settled.error?.message).toMatch(/did not answer within 1500 ms/);
-      expect(ms).toBeLessThan(requestTimeoutMs + 1000);
       await timeUntilLive(console_, Date.now());
       await expectModelMatchesPbx(console_, outside);
       expect(live(console_.model(), call.stasisId)?.state).toBe('Up');
@@ -172,11 +179,11 @@ describe.runIf(inject('ari').sandbox)('faults of a real Asterisk', () => {
       await sleep(300);
       outside.close();
       await sandbox.crashAsterisk();
-      const settled = await pending;
-      const ms = Date.now() - started;
-      log(`crash under a command: settled ${settled.error?.code} after ${ms} ms: ${settled.error?.message}`);
+      const settled = await settlesBefore(pending, requestTimeoutMs * 4, 'call.unhold');
+      log(`crash under a command: settled ${settled.error?.code} after ${Date.now() - started} ms: ${settled.error?.message}`);
+      // 'unavailable', not 'timeout': the dead connection failed the command
+      // at once instead of leaving it to run out its deadline.
       expect(settled.error?.code).toBe('unavailable');
-      expect(ms).toBeLessThan(requestTimeoutMs);
 
       const back = await sandbox.startAsterisk();
       const reconnectMs = await timeUntilLive(console_, Date.now());

@@ -6,7 +6,7 @@ import type { EngineTuning } from '../../main/engine/manager.js';
 import { createLogger, silentLogger, type Logger } from '../../main/log.js';
 import type { CallModel, ChannelView } from '../../common/model/index.js';
 import type { EngineStatus, RequestChannel, RequestOf } from '../../common/contract.js';
-import type { SupervisorState } from '../../common/supervisor.js';
+import { DEFAULT_BACKOFF, type SupervisorState } from '../../common/supervisor.js';
 
 export const PROFILE_ID = 'sandbox';
 
@@ -125,6 +125,44 @@ export function recordStatuses(console_: Console): StatusLog {
     if (channel === 'engine.status') entries.push({ at: Date.now(), status: payload as EngineStatus });
   });
   return { entries, since: (at) => entries.filter((entry) => entry.at >= at), stop };
+}
+
+/**
+ * "Live again within about a second of the PBX answering", proved from the
+ * supervisor's own record rather than by the wall clock, which a loaded
+ * machine stretches (the seconds are logged by the caller and measured by
+ * `npm run bench -- reconnect`): no retry was ever scheduled further out than
+ * the backoff cap, and once the PBX answered the engine went live within a
+ * few attempts (the one already waiting, and at most two more while a
+ * just-started Asterisk finishes loading its modules).
+ */
+export function expectPromptReconnect(statuses: StatusLog, downAt: number, answeredAt: number, capMs = DEFAULT_BACKOFF.maxDelayMs): void {
+  const entries = statuses.since(downAt);
+  for (const { at, status } of entries) {
+    const supervisor = status.supervisor;
+    if (supervisor.status === 'backoff') expect(supervisor.nextRetryAt - at, `a retry scheduled at ${at}`).toBeLessThanOrEqual(capMs);
+  }
+  const afterAnswer = statuses.since(answeredAt);
+  const liveIndex = afterAnswer.findIndex((entry) => entry.status.supervisor.status === 'live');
+  expect(liveIndex, 'the engine went live after the PBX answered').toBeGreaterThanOrEqual(0);
+  const attempts = afterAnswer.slice(0, liveIndex + 1).filter((entry) => entry.status.supervisor.status === 'connecting').length;
+  expect(attempts, 'connection attempts between the PBX answering and live').toBeLessThanOrEqual(3);
+}
+
+/**
+ * A command settles, with whatever answer, before `guardMs`: the guard is a
+ * hang detector several times the command's own deadline, not a speed check.
+ */
+export async function settlesBefore<T>(command: Promise<T>, guardMs: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} had not settled after ${guardMs} ms: it hangs`)), guardMs);
+  });
+  try {
+    return await Promise.race([command, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Ms from `from` until the engine is live; throws after timeoutMs. */

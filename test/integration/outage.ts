@@ -1,6 +1,7 @@
 import { expect, inject } from 'vitest';
 import type { RequestChannel, RequestOf } from '../../common/contract.js';
 import type { AriRest } from '../../main/engine/ari-rest.js';
+import { DEFAULT_BACKOFF } from '../../common/supervisor.js';
 import { startGate } from './gate.js';
 import {
   answeredCall,
@@ -8,8 +9,10 @@ import {
   dialplanCall,
   expectModelMatchesPbx,
   live,
+  expectPromptReconnect,
   recordStatuses,
   sandboxProfile,
+  settlesBefore,
   sleep,
   startConsole,
   timeUntilLive,
@@ -68,15 +71,16 @@ export async function expectCommandsFailCleanly(
   const settled = await Promise.all(
     entries.map(async ([channel, payload]): Promise<SettledCommand> => {
       const started = Date.now();
-      const result = await console_.raw(channel, payload);
+      // A hang detector well past the deadline, not a speed check: the
+      // deadline itself shows in the answer (a timeout names it).
+      const result = await settlesBefore(console_.raw(channel, payload), timeoutMs * 4, channel);
       expect(result.ok, `${channel} succeeded while the PBX was unreachable`).toBe(false);
       return { channel, ms: Date.now() - started, code: result.error?.code, message: result.error?.message };
     }),
   );
   for (const command of settled) {
     expect(DOWN_CODES, `${command.channel}: ${command.code} ${command.message}`).toContain(command.code);
-    // The deadline plus scheduling slack: a command never hangs.
-    expect(command.ms, command.channel).toBeLessThan(timeoutMs + 1000);
+    if (command.code === 'timeout') expect(command.message, command.channel).toContain(`within ${timeoutMs} ms`);
     expect(command.message?.length ?? 0).toBeGreaterThan(15);
     expect(command.message).not.toContain(console_.engine.profile.password);
   }
@@ -158,17 +162,20 @@ export async function runOutage(options: OutageOptions): Promise<OutageReport> {
     const newBridge = await outside.createBridge({ type: 'holding', name: 'began while down' });
     await sleep(downAt + downMs - Date.now());
 
-    const attempts = statuses.since(downAt).filter((entry) => entry.status.supervisor.status === 'connecting').length;
-    // Retries never stop, and never spin: with the backoff capped at 1 s and
-    // jittered down to 0.5 s, about one to two attempts per second.
-    expect(attempts).toBeGreaterThanOrEqual(Math.floor(downMs / 1000) - 5);
+    const attemptTimes = statuses.since(downAt).filter((entry) => entry.status.supervisor.status === 'connecting').map((entry) => entry.at);
+    const attempts = attemptTimes.length;
+    // Retries never stop: no quiet stretch anywhere in the outage (ten times
+    // the 1 s cap, so a loaded machine's late timers cannot fail it). And never
+    // spin: jittered down to 0.5 s at least, so at most two attempts a second.
+    const longestQuietMs = Math.max(...[...attemptTimes, Date.now()].map((at, index, all) => at - (all[index - 1] ?? downAt)));
+    expect(longestQuietMs, 'longest stretch without a connection attempt').toBeLessThanOrEqual(10 * DEFAULT_BACKOFF.maxDelayMs);
     expect(attempts).toBeLessThanOrEqual(Math.ceil(downMs / 500) + 10);
 
     const openedAt = Date.now();
     await gate.open();
     const reconnectMs = await timeUntilLive(console_, openedAt);
-    log(`live again ${reconnectMs} ms after the PBX became reachable (down ${Date.now() - downAt - reconnectMs} ms, ${attempts} attempts)`);
-    expect(reconnectMs).toBeLessThan(5000);
+    log(`live again ${reconnectMs} ms after the PBX became reachable (down ${Date.now() - downAt - reconnectMs} ms, ${attempts} attempts, longest quiet ${longestQuietMs} ms)`);
+    expectPromptReconnect(statuses, downAt, openedAt);
     await expectModelMatchesPbx(console_, outside);
 
     const model = console_.model();
