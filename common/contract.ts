@@ -266,6 +266,8 @@ export const events = {
   'recording.status': recordingStatusSchema,
   /** Calls were added to the history (the page re-runs its query). */
   'history.added': z.object({ count: z.number(), total: z.number() }).strict(),
+  /** Desktop app: the receptionist clicked a call's notification; the page selects that call. */
+  'console.focusCall': target,
   ...workflowEvents,
 } as const;
 

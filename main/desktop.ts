@@ -71,13 +71,46 @@ function textOf(channel: ChannelView, nameOf: (number: string) => string) {
 /** The notification's buttons, in the order Electron reports their index. */
 export const NOTICE_ACTIONS = ['Answer', 'Decline'] as const;
 
-/** A notification button (or a click on its body) as a request to main's own dispatcher. */
-export function noticeRequest(notice: Pick<IncomingNotice, 'profileId' | 'channelId'>, action: number | 'click'): { channel: 'call.answer' | 'call.hangup'; payload: object } | null {
+/** What a notification action does: a request to main's own dispatcher, or bring the window up with the call selected. */
+export type NoticeOutcome =
+  | { readonly kind: 'request'; readonly channel: 'transfer.start' | 'call.hangup'; readonly payload: object }
+  | { readonly kind: 'focus'; readonly profileId: string; readonly channelId: string };
+
+/**
+ * A notification button (or a click on its body) as what main should do.
+ * Answer takes the call on the receptionist's own phone, the same pickup the
+ * page's "answer on my phone" runs: answering the channel in Stasis alone
+ * would leave the caller in silence, talking to nobody. Without an own phone
+ * set, Answer brings the console up with the call selected, to handle there.
+ */
+export function noticeRequest(notice: Pick<IncomingNotice, 'profileId' | 'channelId'>, action: number | 'click', operatorEndpoint: string | null): NoticeOutcome {
   const target = { profileId: notice.profileId, channelId: notice.channelId };
-  if (action === 0) return { channel: 'call.answer', payload: target };
+  if (action === 0 && operatorEndpoint) return { kind: 'request', channel: 'transfer.start', payload: { ...target, kind: 'pickup', target: operatorEndpoint } };
   // Declined: the caller hears busy, as from a phone's reject button.
-  if (action === 1) return { channel: 'call.hangup', payload: { ...target, reason: 'busy' } };
-  return null;
+  if (action === 1) return { kind: 'request', channel: 'call.hangup', payload: { ...target, reason: 'busy' } };
+  return { kind: 'focus', ...target };
+}
+
+/** Electron's Notification options for a notice on this platform. */
+export interface NoticeOptions {
+  readonly title: string;
+  readonly body: string;
+  /** Buttons: Electron shows them on macOS only; elsewhere a click on the notification is the one action. */
+  readonly actions: readonly { readonly type: 'button'; readonly text: string }[];
+}
+
+export function noticeOptions(notice: Pick<IncomingNotice, 'title' | 'body'>, platform: NodeJS.Platform): NoticeOptions {
+  return {
+    title: notice.title,
+    // Linux notification servers read the body as markup: a caller name "<b>" or "A & B" must arrive as text.
+    body: platform === 'linux' ? escapeMarkup(notice.body) : notice.body,
+    actions: platform === 'darwin' ? NOTICE_ACTIONS.map((text) => ({ type: 'button' as const, text })) : [],
+  };
+}
+
+/** Text safe inside the freedesktop notification body markup (a subset of XML). */
+export function escapeMarkup(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
 }
 
 export interface WindowLike {

@@ -1,15 +1,17 @@
 import { app, Menu, nativeImage, Notification, Tray, type BrowserWindow } from 'electron';
 import type { EventBatch } from '../../common/contract.js';
 import type { NodeBackend } from '../backend-node.js';
-import { bringForward, createIncomingWatcher, NOTICE_ACTIONS, noticeRequest, trayIconPng, trayView, type IncomingNotice, type TrayTone } from '../desktop.js';
+import { bringForward, createIncomingWatcher, noticeOptions, noticeRequest, trayIconPng, trayView, type IncomingNotice, type TrayTone } from '../desktop.js';
 import type { Logger } from '../log.js';
 
 /**
  * The desktop app's tray icon (status and ringing count, a menu to show the
  * window or quit) and native notifications for incoming calls with Answer /
- * Decline. Decisions live in main/desktop.ts; this file only talks to
- * Electron. Answer and Decline go through the same dispatcher as the page's
- * requests, so they obey the same contract.
+ * Decline (buttons on macOS; on Linux and Windows, where Electron shows no
+ * buttons, a click brings the window up with the call selected). Decisions
+ * live in main/desktop.ts; this file only talks to Electron. Answer and
+ * Decline go through the same dispatcher as the page's requests, so they obey
+ * the same contract.
  */
 export interface Desktop {
   /** Whether a tray icon exists (some Linux desktops have no tray). */
@@ -43,13 +45,14 @@ export function startDesktop(node: NodeBackend, window: BrowserWindow, log: Logg
   const shown = new Map<string, Notification>();
   const key = (profileId: string, channelId: string) => `${profileId}\u0000${channelId}`;
   const act = (notice: IncomingNotice, action: number | 'click') => {
-    const request = noticeRequest(notice, action);
-    if (!request) {
+    const outcome = noticeRequest(notice, action, node.settings.get().operatorEndpoint);
+    if (outcome.kind === 'focus') {
       bringForward(window);
+      if (!window.isDestroyed()) window.webContents.send('console.focusCall', { profileId: outcome.profileId, channelId: outcome.channelId });
       return;
     }
-    void node.backend.dispatch(request.channel, request.payload).then((result) => {
-      if (!result.ok) log.warn('notification action failed', { action: request.channel, error: result.error });
+    void node.backend.dispatch(outcome.channel, outcome.payload).then((result) => {
+      if (!result.ok) log.warn('notification action failed', { action: outcome.channel, error: result.error });
     });
   };
   const watcher = createIncomingWatcher({
@@ -60,13 +63,8 @@ export function startDesktop(node: NodeBackend, window: BrowserWindow, log: Logg
     },
     enabled: () => Notification.isSupported() && node.settings.get().notifications,
     show: (notice) => {
-      const note = new Notification({
-        title: notice.title,
-        body: notice.body,
-        urgency: 'critical',
-        timeoutType: 'never',
-        actions: NOTICE_ACTIONS.map((text) => ({ type: 'button' as const, text })),
-      });
+      const options = noticeOptions(notice, process.platform);
+      const note = new Notification({ ...options, actions: [...options.actions], urgency: 'critical', timeoutType: 'never' });
       note.on('action', (_event, index) => act(notice, index));
       note.on('click', () => act(notice, 'click'));
       note.show();

@@ -2,7 +2,10 @@ import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { EngineStatus, EventBatch } from '../../common/contract.js';
 import { applyEvents, createModel, type CallModel, type ModelEvent } from '../../common/model/index.js';
-import { bringForward, createIncomingWatcher, noticeRequest, startHidden, trayIconPng, trayView, type IncomingNotice, type WindowLike } from '../../main/desktop.js';
+import { events, requests } from '../../common/contract.js';
+import { focusCall } from '../../renderer/src/lib/people/focus.js';
+import { createUi } from '../../renderer/src/lib/ui-store.js';
+import { bringForward, createIncomingWatcher, escapeMarkup, noticeOptions, noticeRequest, startHidden, trayIconPng, trayView, type IncomingNotice, type WindowLike } from '../../main/desktop.js';
 
 const T = Date.UTC(2026, 10, 23, 9, 0, 0);
 const APP = 'console';
@@ -88,11 +91,43 @@ describe('incoming-call notifications', () => {
     expect(watcher.ringing()).toBe(1);
   });
 
-  it('maps Answer, Decline and a click to requests through the contract', () => {
+  it('answers on the operator\'s own phone (a pickup), declines busy, and otherwise brings the call up in the console', () => {
     const notice = { profileId: 'office', channelId: 'c1' };
-    expect(noticeRequest(notice, 0)).toEqual({ channel: 'call.answer', payload: notice });
-    expect(noticeRequest(notice, 1)).toEqual({ channel: 'call.hangup', payload: { ...notice, reason: 'busy' } });
-    expect(noticeRequest(notice, 'click')).toBeNull();
+    const answer = noticeRequest(notice, 0, 'PJSIP/100');
+    expect(answer).toEqual({ kind: 'request', channel: 'transfer.start', payload: { ...notice, kind: 'pickup', target: 'PJSIP/100' } });
+    const decline = noticeRequest(notice, 1, 'PJSIP/100');
+    expect(decline).toEqual({ kind: 'request', channel: 'call.hangup', payload: { ...notice, reason: 'busy' } });
+    // Both are valid requests of the contract main's dispatcher checks them against.
+    for (const outcome of [answer, decline]) if (outcome.kind === 'request') expect(requests[outcome.channel].request.safeParse(outcome.payload).success).toBe(true);
+    // No phone of her own: answering in Stasis would leave the caller in silence, so the console comes up instead.
+    expect(noticeRequest(notice, 0, null)).toEqual({ kind: 'focus', ...notice });
+    expect(noticeRequest(notice, 'click', 'PJSIP/100')).toEqual({ kind: 'focus', ...notice });
+  });
+
+  it('shows buttons only where Electron has them (macOS), and escapes the body where it is markup (Linux)', () => {
+    const notice = { title: 'Incoming call: <b>Tom & "Jerry"</b>', body: `<b>Tom & "Jerry"</b> (555) is calling for O'Brien.` };
+    const mac = noticeOptions(notice, 'darwin');
+    expect(mac.actions.map((action) => action.text)).toEqual(['Answer', 'Decline']);
+    expect(mac.body).toBe(notice.body);
+    const linux = noticeOptions(notice, 'linux');
+    expect(linux.actions).toEqual([]);
+    expect(linux.body).toBe('&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt; (555) is calling for O&#39;Brien.');
+    // The title is plain text on every platform.
+    expect(linux.title).toBe(notice.title);
+    expect(noticeOptions(notice, 'win32')).toEqual({ ...notice, actions: [] });
+    expect(escapeMarkup('a &amp; b')).toBe('a &amp;amp; b');
+  });
+});
+
+describe('a clicked desktop notification in the page', () => {
+  it('switches to the call\'s profile and selects the call', () => {
+    const ui = createUi();
+    ui.set({ activeProfileId: 'home', selectedId: 'other' });
+    focusCall(ui, 'office', 'c1');
+    expect(ui.store.getState()).toMatchObject({ activeProfileId: 'office', selectedId: 'c1' });
+    focusCall(ui, 'office', 'c2');
+    expect(ui.store.getState()).toMatchObject({ activeProfileId: 'office', selectedId: 'c2' });
+    expect(events['console.focusCall'].safeParse({ profileId: 'office', channelId: 'c1' }).success).toBe(true);
   });
 });
 

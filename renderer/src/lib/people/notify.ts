@@ -2,6 +2,7 @@ import type { ConsoleClient } from '../../../../common/client.js';
 import type { CallModel } from '../../../../common/model/index.js';
 import { incomingText, newlyRinging } from '../../../../common/workflows/incoming.js';
 import type { UiController } from '../ui-store.js';
+import { focusCall } from './focus.js';
 import { callerNames } from './names.svelte.js';
 
 /**
@@ -10,7 +11,8 @@ import { callerNames } from './names.svelte.js';
  * it brings the console forward with the call selected, ready for the answer
  * key. (Web notifications cannot carry Answer / Decline buttons outside a
  * service worker; the desktop app shows native ones that do, from main, so
- * the page stays quiet there.)
+ * the page stays quiet there, and only selects the call main names when one
+ * of those is clicked.)
  */
 export interface IncomingNotifier {
   update(model: CallModel | null, enabled: boolean): void;
@@ -25,6 +27,7 @@ export function createIncomingNotifier(client: ConsoleClient, ui: UiController):
   const announced = new Set<string>();
   const shown = new Map<string, Notification>();
   const names = callerNames(client);
+  const stopFocus = client.on('console.focusCall', ({ profileId, channelId }) => focusCall(ui, profileId, channelId));
   return {
     update(model, enabled) {
       const { fresh, stopped } = newlyRinging(model, announced);
@@ -49,6 +52,7 @@ export function createIncomingNotifier(client: ConsoleClient, ui: UiController):
       }
     },
     dispose() {
+      stopFocus();
       for (const note of shown.values()) note.close();
       shown.clear();
     },
