@@ -78,6 +78,28 @@ describe.runIf(phonesHere)('presence', () => {
     await rest.hangup(call.callerId);
     await waitFor(() => !ui.node.engines.require(ui.profileId).currentModel.channels.has(call.stasisId), 10_000, 'the call to end');
   });
+
+  it('calls a colleague from the phonebook (a vCard): my phone rings first, then theirs', async () => {
+    // My phone: a Local channel that answers at once, standing in for the receptionist's desk phone.
+    await ui.node.backend.dispatch('settings.set', { operatorEndpoint: 'Local/wait@test' });
+    await openTab('phonebook');
+    await ui.page.getByTestId('phonebook-import').setInputFiles({
+      name: 'team.vcf',
+      mimeType: 'text/vcard',
+      buffer: Buffer.from('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Colleague\r\nORG:Front office\r\nTEL;TYPE=WORK:101\r\nEND:VCARD\r\n'),
+    });
+    await expect.poll(() => ui.page.getByTestId('phonebook-import-report').textContent()).toMatch(/team\.vcf \(vCard\): 1 added/);
+    await ui.page.getByTestId('phonebook-search').fill('colleague');
+    const ann = ui.page.getByTestId('contact').filter({ hasText: 'Ann Colleague' });
+    await ann.getByRole('button', { name: /101/ }).click();
+    // The leg to 101 shows in the call list, and 101's phone (auto-answer) shows busy.
+    await expect.poll(() => ui.page.locator('.call-row', { hasText: 'PJSIP/101' }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await openTab('presence');
+    await expect.poll(() => card('PJSIP/101').getAttribute('data-status'), { timeout: 20_000 }).toBe('busy');
+    await Promise.all((await rest.listChannels()).map((channel) => rest.hangup(channel.id).catch(() => undefined)));
+    await expect.poll(() => card('PJSIP/101').getAttribute('data-status'), { timeout: 15_000 }).toBe('available');
+    await ui.node.backend.dispatch('settings.set', { operatorEndpoint: null });
+  });
 });
 
 describe('phonebook and caller names', () => {

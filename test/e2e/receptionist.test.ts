@@ -117,6 +117,27 @@ describe('a receptionist at the console', () => {
     expect((await rest.listBridges()).length).toBe(bridgesBefore);
   });
 
+  it('finds a call by typing a name, and by what it is doing', async () => {
+    const { page } = ui;
+    const shown = () => page.locator('.call-row').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-channel-id')));
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('/');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('call-search');
+    await page.keyboard.type('carol');
+    await expect.poll(shown).toContain(carol.stasisId);
+    expect(await shown()).not.toContain(alice.stasisId);
+    await page.locator('#call-search').fill('nobody here');
+    await expect.poll(() => page.getByText('No call matches “nobody here”.').count()).toBe(1);
+    await page.locator('#call-search').fill('');
+    // Only the ringing calls: Carol's, while Alice and Bob talk.
+    await page.getByRole('group', { name: 'Show' }).getByRole('button', { name: /^Ringing/ }).click();
+    await expect.poll(shown).not.toContain(alice.stasisId);
+    expect(await shown()).toContain(carol.stasisId);
+    expect(await shown()).not.toContain(bob.stasisId);
+    await page.getByRole('group', { name: 'Show' }).getByRole('button', { name: /^All/ }).click();
+    await expect.poll(shown).toContain(alice.stasisId);
+  });
+
   it('drags two calls into a new bridge', async () => {
     const { page } = ui;
     await chip(page, alice.stasisId).dragTo(page.locator('[data-drop="new-mixing"]'));
@@ -175,8 +196,12 @@ describe('a receptionist at the console', () => {
     for (const tip of tips) expect(tip).toMatch(/\d+:\d\d$/);
     expect(await page.getByTestId('talk-time').textContent()).toMatch(/^\d+:\d\d$/);
     expect(await page.getByTestId('ring-time').textContent()).toMatch(/^\d+:\d\d$/);
-    const markers = await timeline.locator('.marker').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-kind')));
+    // Events close together share one marker; its tooltip names each of them.
+    const markers = (await timeline.locator('.marker').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-kinds') ?? ''))).flatMap((kinds) => kinds.split(' '));
     for (const kind of ['hold', 'unhold', 'mute', 'unmute', 'playback-start', 'bridge-enter', 'bridge-leave']) expect(markers).toContain(kind);
+    const first = timeline.locator('.marker').first();
+    expect(await first.getAttribute('data-tip')).toMatch(/^\d\d:\d\d:\d\d · Created \(Ring\)\n.*Caller ID/s);
+    expect(await first.locator('.count').textContent()).toMatch(/^\d+$/);
     // The raw events behind it, on demand.
     await page.keyboard.press('e');
     await expect.poll(() => page.locator('.raw .type').allTextContents(), { timeout: 5000 }).toContain('StasisStart');

@@ -6,7 +6,7 @@ import { createScheduler } from '../../renderer/src/lib/scheduler.js';
 import { callControls, NOT_CONTROLLED, primaryControl } from '../../renderer/src/lib/controls.js';
 import { callBadge, describeFailure } from '../../renderer/src/lib/describe.js';
 import { extraFor, extraShortcuts, pickupActionFor, registerShortcut, shortcutFor, SHORTCUT_HELP } from '../../renderer/src/lib/shortcuts.js';
-import { markerRows, place, spanText } from '../../renderer/src/lib/timeline.js';
+import { groupMarkers, place, spanText } from '../../renderer/src/lib/timeline.js';
 import { rowWindow, scrollToRow } from '../../renderer/src/lib/virtual.js';
 import { channel, entry, model, T0 } from './console-fixtures.js';
 
@@ -70,8 +70,31 @@ describe('lifecycle segments', () => {
     const axis = { from: 0, to: 1000 };
     expect(place(axis, 250, 750)).toEqual({ left: 25, width: 50 });
     expect(place(axis, 500, 500).width).toBeGreaterThan(0);
-    expect(markerRows([10, 10.5, 11, 30])).toEqual([0, 1, 2, 0]);
     expect(spanText({ kind: 'up', lane: 'call', from: 0, to: 65_000, open: true, label: 'Up' })).toBe('1:05 so far');
+  });
+});
+
+describe('timeline markers', () => {
+  const at = (seconds: number) => new Date(2026, 0, 1, 9, 0, seconds).getTime();
+  it('folds events a few pixels apart into one marker whose tooltip lists each of them', () => {
+    const markers = [
+      { at: at(0), kind: 'created' as const, label: 'Created (Ring)' },
+      { at: at(0), kind: 'caller-id' as const, label: 'Caller ID: Alice' },
+      { at: at(1), kind: 'hold' as const, label: 'Put on hold' },
+      { at: at(30), kind: 'destroyed' as const, label: 'Hung up' },
+    ];
+    const groups = groupMarkers(markers, [0, 0, 1, 100]);
+    expect(groups.map((group) => group.kinds)).toEqual([['created', 'caller-id', 'hold'], ['destroyed']]);
+    // The colour is the first telling event's, not the grey of "created".
+    expect(groups[0]?.tone).toBe('hold');
+    expect(groups[0]?.tip).toBe('09:00:00 · Created (Ring)\nCaller ID: Alice\nPut on hold (09:00:01)');
+    expect(groups[1]).toMatchObject({ left: 100, tone: 'end', tip: '09:00:30 · Hung up' });
+  });
+
+  it('keeps markers further apart than the gap as markers of their own', () => {
+    const markers = [0, 1, 2].map((seconds) => ({ at: at(seconds), kind: 'hold' as const, label: 'Hold' }));
+    expect(groupMarkers(markers, [10, 12.5, 15]).map((group) => group.left)).toEqual([10, 12.5, 15]);
+    expect(groupMarkers(markers, [10, 11, 12.4], 2.5)).toHaveLength(1);
   });
 });
 

@@ -106,7 +106,7 @@ function specs(channel: ChannelView): Spec[] {
       needsStasis: true,
     },
     { id: 'dtmf', key: 'D', label: 'Keypad', command: null, verb: 'send tones to', pressed: null, refuse: answerFirst('sending tones'), needsStasis: true },
-    { id: 'play', key: 'L', label: 'Play sound', command: null, verb: 'play a sound to', pressed: null, refuse: answerFirst('playing a sound'), needsStasis: true },
+    { id: 'play', key: 'L', label: 'Sound', command: null, verb: 'play a sound to', pressed: null, refuse: answerFirst('playing a sound'), needsStasis: true },
   ];
 }
 
@@ -137,7 +137,7 @@ const BLANK = [
   { id: 'ring', key: 'R', label: 'Ring', command: null, verb: 'ring' },
   { id: 'silence', key: 'S', label: 'Silence', command: null, verb: 'silence' },
   { id: 'dtmf', key: 'D', label: 'Keypad', command: null, verb: 'send tones to' },
-  { id: 'play', key: 'L', label: 'Play sound', command: null, verb: 'play a sound to' },
+  { id: 'play', key: 'L', label: 'Sound', command: null, verb: 'play a sound to' },
 ] as const satisfies readonly Omit<ControlState, 'enabled' | 'reason' | 'pressed'>[];
 
 /** The one control a call most likely needs next: what Enter does on a selected call. */

@@ -43,7 +43,7 @@ export const PANELS: readonly PanelSpec[] = [
     component: BridgeBoard,
     badge: ({ model }) => (model ? String(model.bridges.size) : null),
   },
-  { id: 'compare', label: 'Compare timelines', component: ComparePanel },
+  { id: 'compare', label: 'Compare', component: ComparePanel },
   // Receptionist workflows (calls/): dial pad, transfers, snoop; park slots (their bridges show on the board too).
   { id: 'calls', label: 'Dial & transfer', component: CallsPanel },
   {

@@ -24,16 +24,36 @@ export function place(axis: Axis, from: number, to: number): Placed {
   return { left, width: Math.max(0.4, right - left) };
 }
 
-/** Markers close together pile up; this spreads them into rows so each stays hoverable. */
-export function markerRows(positions: readonly number[], minGap = 1.2): number[] {
-  const lastInRow: number[] = [];
-  return positions.map((position) => {
-    let row = lastInRow.findIndex((last) => position - last >= minGap);
-    if (row < 0) {
-      row = Math.min(lastInRow.length, 2);
-    }
-    lastInRow[row] = position;
-    return row;
+export interface MarkerGroup {
+  /** Percent of the axis: where the group's first event sits. */
+  readonly left: number;
+  readonly at: number;
+  /** Every event in the group, in time order. */
+  readonly kinds: readonly TimelineKind[];
+  /** The colour family: an ending wins, then the first event that is not "other". */
+  readonly tone: string;
+  /** Tooltip: the time, then one line per event. */
+  readonly tip: string;
+}
+
+/**
+ * Events a few pixels apart (a call's first six arrive in the same
+ * millisecond) become one dot whose tooltip lists them all: stacked dots hid
+ * each other and spilled over the axis labels.
+ */
+export function groupMarkers(markers: readonly { at: number; kind: TimelineKind; label: string }[], positions: readonly number[], minGap = 2.5): MarkerGroup[] {
+  const groups: { left: number; at: number; items: { kind: TimelineKind; label: string; at: number }[] }[] = [];
+  markers.forEach((marker, index) => {
+    const left = positions[index] ?? 0;
+    const last = groups.at(-1);
+    if (last && left - last.left < minGap) last.items.push(marker);
+    else groups.push({ left, at: marker.at, items: [marker] });
+  });
+  return groups.map(({ left, at, items }) => {
+    const tones = items.map((item) => markerTone(item.kind));
+    const tone = tones.includes('end') ? 'end' : (tones.find((candidate) => candidate !== 'other') ?? 'other');
+    const lines = items.map((item) => (clockText(item.at) === clockText(at) ? item.label : `${item.label} (${clockText(item.at)})`));
+    return { left, at, kinds: items.map((item) => item.kind), tone, tip: `${clockText(at)} · ${lines.join('\n')}` };
   });
 }
 
