@@ -113,9 +113,12 @@ export const workflowRequests = {
     request: z.object({ profileId, slot: z.number().int().min(1).max(99_999), toBridgeId: channelId.optional() }).strict(),
     response: z.object({ channelId: z.string() }).strict(),
   },
-  /** Listen, whisper or barge on a call through the receptionist's phone (or `endpoint`); only with the snoop setting on. */
+  /**
+   * Listen, whisper or barge on a call, always through the receptionist's own phone
+   * (settings.operatorEndpoint): no endpoint here, so a page cannot send the audio elsewhere.
+   */
   'snoop.start': {
-    request: z.object({ profileId, channelId, mode: z.enum(SNOOP_MODES), endpoint: dialTarget.optional() }).strict(),
+    request: z.object({ profileId, channelId, mode: z.enum(SNOOP_MODES) }).strict(),
     response: started,
   },
   'snoop.stop': { request: z.object({ profileId, workflowId }).strict(), response: done },

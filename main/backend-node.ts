@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createHistoryFeed, workflowFacts } from './history/feed.js';
 import { HistoryStore } from './history/store.js';
 import { PhonebookStore } from './phonebook/store.js';
+import type { SnoopConsent } from './snoop-gate.js';
 
 export interface BackendOptions {
   /** Where saved profiles live; null keeps them for this run only. */
@@ -26,6 +27,8 @@ export interface BackendOptions {
   readonly log?: Logger;
   /** The Electron shell's updater; the browser host has none and answers "managed by the desktop app". */
   readonly updates?: UpdateService;
+  /** The Electron shell's native confirmation; without it the page can never turn snoop on (main/snoop-gate.ts). */
+  readonly snoopConsent?: SnoopConsent;
   /** Where session recordings are written; without one, recording answers `unavailable`. */
   readonly recordingsDir?: string | null;
   /** Where call history (history/) and the phonebook (phonebook.json) are kept; null keeps them for this run only. */
@@ -123,7 +126,19 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
     workflows.settingsChanged();
   });
   const dispatch = createDispatcher(
-    createHandlers({ profiles, engines, rawEvents, recorder, history, phonebook, settings, workflows, ...(options.updates ? { updates: options.updates } : {}) }),
+    createHandlers({
+      profiles,
+      engines,
+      rawEvents,
+      recorder,
+      history,
+      phonebook,
+      settings,
+      workflows,
+      log,
+      ...(options.updates ? { updates: options.updates } : {}),
+      ...(options.snoopConsent ? { snoopConsent: options.snoopConsent } : {}),
+    }),
     log,
   );
   const stopUpdateEvents = options.updates?.subscribe((status) => emit('update.status', status));

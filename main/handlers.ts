@@ -23,6 +23,7 @@ import { workflowHandlers, WorkflowManager } from './workflows/manager.js';
 import { testConnection } from './connection-test.js';
 import { HistoryStore } from './history/store.js';
 import { PhonebookStore } from './phonebook/store.js';
+import { pageSettingsSetter, type SnoopConsent } from './snoop-gate.js';
 
 type Handler<C extends RequestChannel> = (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>>;
 export type HandlerTable = { [C in RequestChannel]: Handler<C> };
@@ -44,6 +45,10 @@ export interface HandlerDeps {
   readonly history?: HistoryStore;
   /** Contacts; without it, the phonebook lasts for this run only. */
   readonly phonebook?: PhonebookStore;
+  /** Asks, outside the page, before the page may turn snoop on (the desktop app); without it the page never can. */
+  readonly snoopConsent?: SnoopConsent;
+  /** Main's log: snoop changes and starts are recorded here. */
+  readonly log?: Logger;
 }
 
 type FlagEvent = Extract<ConsoleEvent, { type: 'ConsoleChannelFlag' }>;
@@ -75,13 +80,15 @@ export function createHandlers({
   workflows,
   history = new HistoryStore(null),
   phonebook = new PhonebookStore(null),
+  snoopConsent,
+  log = silentLogger,
 }: HandlerDeps): HandlerTable {
   const idleStatus = (profileId: string): EngineStatus => {
     const summary = profiles.list().find((profile) => profile.id === profileId);
     return { profileId, profileName: summary?.name ?? profileId, supervisor: { status: 'idle' }, pbx: null, skippedFrames: 0 };
   };
   const engineFor = (profileId: string) => engines.require(profileId);
-  const calls = workflows ?? new WorkflowManager({ engines, settings: () => settings.get(), emit: () => undefined, log: silentLogger });
+  const calls = workflows ?? new WorkflowManager({ engines, settings: () => settings.get(), emit: () => undefined, log });
 
   return {
     'profiles.list': async () => profiles.list(),
@@ -155,7 +162,7 @@ export function createHandlers({
       return {};
     },
 
-    ...workflowHandlers(calls, settings),
+    ...workflowHandlers(calls, settings, pageSettingsSetter(settings, snoopConsent ?? null, log)),
 
     'update.get': async () => updates.status(),
     'update.setEnabled': async ({ enabled }) => updates.setEnabled(enabled),

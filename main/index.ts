@@ -9,6 +9,7 @@ import { createElectronUpdates } from './shell/updater.js';
 import { startDesktop } from './shell/desktop.js';
 import { bringForward, startHidden } from './desktop.js';
 import { createSafeStorageVault } from './shell/vault.js';
+import { nativeSnoopConsent } from './shell/snoop-consent.js';
 import { CONTENT_SECURITY_POLICY, createPageGuard, hardenContents, hardenSession } from './shell/window.js';
 
 const log = createLogger('shell');
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
 
   const builtIn = profileFromEnv(process.env);
   const updates = await createElectronUpdates(log);
+  // Created below; the confirmation is only ever asked once the window exists.
+  let consoleWindow: BrowserWindow | null = null;
   const node = await createBackend({
     profilesFile: join(app.getPath('userData'), 'profiles.json'),
     recordingsDir: join(app.getPath('userData'), 'recordings'),
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
     builtInProfiles: builtIn ? [builtIn] : [],
     log,
     updates,
+    snoopConsent: nativeSnoopConsent(() => consoleWindow),
   });
   const { backend, dispose } = node;
 
@@ -75,6 +79,7 @@ async function main(): Promise<void> {
       spellcheck: false,
     },
   });
+  consoleWindow = window;
   const unbind = bindIpc(backend, window, isTrustedUrl);
   // Tray icon with status and ringing count, native incoming-call notifications (main/desktop.ts decides).
   const desktop = startDesktop(node, window, log);

@@ -1,5 +1,5 @@
 import type { EventBatch } from '../../common/contract.js';
-import type { Settings } from '../../common/settings.js';
+import type { Settings, SettingsPatch } from '../../common/settings.js';
 import type { WorkflowsView } from '../../common/workflow-contract.js';
 import { createParkState } from '../../common/workflows/park.js';
 import type { EngineManager } from '../engine/manager.js';
@@ -65,8 +65,11 @@ export class WorkflowManager {
 
 type WorkflowChannel = 'workflows.get' | 'call.dial' | 'transfer.start' | 'transfer.command' | 'park.park' | 'park.retrieve' | 'snoop.start' | 'snoop.stop' | 'settings.get' | 'settings.set';
 
-/** The workflow channels' handlers; handlers.ts spreads them into the one table. */
-export function workflowHandlers(workflows: WorkflowManager, settings: SettingsStore): Pick<HandlerTable, WorkflowChannel> {
+/**
+ * The workflow channels' handlers; handlers.ts spreads them into the one table.
+ * `setFromPage` is how the page changes settings (main/snoop-gate.ts: it can never turn snoop on by itself).
+ */
+export function workflowHandlers(workflows: WorkflowManager, settings: SettingsStore, setFromPage: (patch: SettingsPatch) => Promise<Settings>): Pick<HandlerTable, WorkflowChannel> {
   return {
     'workflows.get': async ({ profileId }) => workflows.view(profileId),
     'call.dial': async ({ profileId, target, via, callerId, timeoutSec }) =>
@@ -93,14 +96,12 @@ export function workflowHandlers(workflows: WorkflowManager, settings: SettingsS
     'park.retrieve': async ({ profileId, slot, toBridgeId }) => ({
       channelId: await workflows.for(profileId).retrieve({ slot, ...(toBridgeId === undefined ? {} : { toBridgeId }) }),
     }),
-    'snoop.start': async ({ profileId, channelId, mode, endpoint }) => ({
-      workflowId: await workflows.for(profileId).snoop({ channelId, mode, ...(endpoint === undefined ? {} : { endpoint }) }),
-    }),
+    'snoop.start': async ({ profileId, channelId, mode }) => ({ workflowId: await workflows.for(profileId).snoop({ channelId, mode }) }),
     'snoop.stop': async ({ profileId, workflowId }) => {
       await workflows.for(profileId).stopSnoop(workflowId);
       return {};
     },
     'settings.get': async () => settings.get(),
-    'settings.set': async (patch) => settings.set(patch),
+    'settings.set': async (patch) => setFromPage(patch),
   };
 }

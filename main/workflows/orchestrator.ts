@@ -171,15 +171,19 @@ export class CallWorkflows {
     });
   }
 
-  snoop(input: { channelId: string; mode: SnoopMode; endpoint?: string }): Promise<string> {
+  /** Always through the operator's own phone: where snooped audio goes is never the page's choice (main/snoop-gate.ts). */
+  snoop(input: { channelId: string; mode: SnoopMode }): Promise<string> {
     return this.request(async () => {
       const settings = this.options.settings();
       if (!settings.snoopEnabled) throw new ConsoleError('forbidden', 'Listen, whisper and barge are turned off in the settings.');
-      const raw = input.endpoint ?? settings.operatorEndpoint;
-      if (!raw) throw new ConsoleError('invalid_request', 'Set your own phone in the settings to listen to calls.');
-      const endpoint = dialEndpoint(raw, settings.dialTemplate);
-      const { channel } = controlledCall(this.options.engine().currentModel, input.channelId, undefined, () => false);
-      const view = await this.snoops.start({ id: newId(), channelId: channel.id, channelLabel: callLabel(channel), mode: input.mode, endpoint, timeoutSec: settings.transferTimeoutSec, at: Date.now() });
+      if (!settings.operatorEndpoint) throw new ConsoleError('invalid_request', 'Set your own phone in the settings to listen to calls.');
+      const endpoint = dialEndpoint(settings.operatorEndpoint, settings.dialTemplate);
+      const engine = this.options.engine();
+      const { channel } = controlledCall(engine.currentModel, input.channelId, undefined, () => false);
+      const id = newId();
+      // Eavesdropping leaves a trace in main's log whatever the page does: who (profile, ARI user, phone), on what, how.
+      this.options.log.warn('snoop started', { id, mode: input.mode, profile: engine.profile.id, ariUser: engine.profile.username, endpoint, channelId: channel.id, call: callLabel(channel) });
+      const view = await this.snoops.start({ id, channelId: channel.id, channelLabel: callLabel(channel), mode: input.mode, endpoint, timeoutSec: settings.transferTimeoutSec, at: Date.now() });
       return view.id;
     });
   }

@@ -129,12 +129,18 @@ describe('my phone', () => {
 });
 
 describe('listen and dial', () => {
-  it('listen needs the setting; then rings my phone and joins it to the call', async () => {
+  it('listen needs the setting, which the page alone cannot turn on; then rings my phone and joins it to the call', async () => {
     const { page } = ui;
     await answered(page, 'Frank Osei <206>');
     await page.getByRole('tab', { name: /Dial & transfer/ }).click();
     expect(await page.getByTestId('snoop-listen').isDisabled()).toBe(true);
-    await page.getByTestId('snoop-enabled').check();
+    // The browser host has no confirmation outside the page: the box springs back and listening stays off.
+    await page.getByTestId('snoop-enabled').click();
+    await expect.poll(() => page.getByTestId('snoop-enabled').isChecked()).toBe(false);
+    expect(ui.node.settings.get().snoopEnabled).toBe(false);
+    // Main's own settings (settings.json) can.
+    await ui.node.settings.set({ snoopEnabled: true });
+    await expect.poll(() => page.getByTestId('snoop-enabled').isChecked()).toBe(true);
     await expect.poll(() => page.getByTestId('snoop-listen').isDisabled()).toBe(false);
     await page.getByTestId('snoop-listen').click();
     await expect.poll(() => page.getByTestId('snoop-session').getAttribute('data-status'), { timeout: 15_000 }).toBe('active');

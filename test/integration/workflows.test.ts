@@ -3,6 +3,7 @@ import type { AriRest } from '../../main/engine/ari-rest.js';
 import type { WorkflowsView } from '../../common/workflow-contract.js';
 import type { TransferState } from '../../common/workflows/transfer.js';
 import { transferIds } from '../../common/workflows/transfer.js';
+import type { Logger } from '../../main/log.js';
 import { answeredCall, live, placeInboundCall, sandboxProfile, startConsole, waitFor, world, type Console } from './harness.js';
 
 /**
@@ -16,9 +17,12 @@ let console_: Console;
 let rest: AriRest;
 let latest: WorkflowsView | null = null;
 const P = 'sandbox';
+/** Main's warnings: where every snoop start must leave a trace. */
+const warnings: Array<{ message: string; fields: Record<string, unknown> }> = [];
+const log: Logger = { debug() {}, info() {}, warn: (message, fields = {}) => warnings.push({ message, fields }), error() {} };
 
 beforeAll(async () => {
-  console_ = await startConsole();
+  console_ = await startConsole({}, sandboxProfile(), log);
   rest = await world();
   console_.node.backend.subscribe((channel, payload) => {
     if (channel === 'workflows.state') latest = payload as WorkflowsView;
@@ -219,16 +223,27 @@ describe('park', () => {
 });
 
 describe('listen / whisper / barge', () => {
-  it('is refused while the setting is off', async () => {
+  it('is refused while the setting is off, the page cannot turn it on, and no request picks the phone', async () => {
     const caller = (await answeredCall(console_, rest, 'Heidi <207>')).stasisId;
-    const refused = await console_.raw('snoop.start', { profileId: P, channelId: caller, mode: 'listen', endpoint: 'Local/wait@test' });
+    await console_.request('settings.set', { operatorEndpoint: 'Local/wait@test' });
+    const refused = await console_.raw('snoop.start', { profileId: P, channelId: caller, mode: 'listen' });
     expect(refused.error?.code).toBe('forbidden');
+    const turnOn = await console_.raw('settings.set', { snoopEnabled: true });
+    expect(turnOn.error?.code).toBe('forbidden');
+    expect(console_.node.settings.get().snoopEnabled).toBe(false);
+    const elsewhere = await console_.raw('snoop.start', { profileId: P, channelId: caller, mode: 'listen', endpoint: 'Local/echo@test' });
+    expect(elsewhere.error?.code).toBe('invalid_request');
+    expect((await rest.listChannels()).some((channel) => channel.name?.startsWith('Snoop/'))).toBe(false);
   });
 
   it('joins a snoop channel to the receptionist phone, and ends when the call does', async () => {
-    await console_.request('settings.set', { snoopEnabled: true });
+    // Main's own settings (settings.json, the shell), not the page, turn it on.
+    await console_.node.settings.set({ snoopEnabled: true, operatorEndpoint: 'Local/wait@test' });
     const call = await answeredCall(console_, rest, 'Ivan <208>');
-    const { workflowId } = (await console_.request('snoop.start', { profileId: P, channelId: call.stasisId, mode: 'barge', endpoint: 'Local/wait@test' })) as { workflowId: string };
+    const { workflowId } = (await console_.request('snoop.start', { profileId: P, channelId: call.stasisId, mode: 'barge' })) as { workflowId: string };
+    expect(warnings.filter((entry) => entry.message === 'snoop started')).toEqual([
+      { message: 'snoop started', fields: expect.objectContaining({ id: workflowId, mode: 'barge', profile: P, endpoint: 'Local/wait@test', channelId: call.stasisId, call: expect.stringContaining('Ivan') }) },
+    ]);
     await waitFor(() => latest?.snoops.find((session) => session.id === workflowId)?.status === 'active', 15_000, 'snoop active');
     const session = latest?.snoops.find((candidate) => candidate.id === workflowId);
     expect(await members(session?.bridgeId ?? '')).toEqual([session?.legId, session?.snoopChannelId].sort());

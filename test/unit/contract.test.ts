@@ -59,7 +59,7 @@ const valid: { [C in RequestChannel]: RequestOf<C> } = {
   'transfer.command': { profileId: P, workflowId: 'wmfz3k2a1b2c3', command: 'swap' },
   'park.park': { profileId: P, channelId: CH, slot: 701, operatorChannelId: '1795425153.43' },
   'park.retrieve': { profileId: P, slot: 701, toBridgeId: BR },
-  'snoop.start': { profileId: P, channelId: CH, mode: 'whisper', endpoint: 'PJSIP/100' },
+  'snoop.start': { profileId: P, channelId: CH, mode: 'whisper' },
   'snoop.stop': { profileId: P, workflowId: 'wmfz3k2a1b2c3' },
 };
 
