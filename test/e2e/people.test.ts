@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AriRest } from '../../main/engine/ari-rest.js';
 import { placeInboundCall, world } from '../integration/harness.js';
 import { baresipAvailable, startPhone, type Phone } from '../integration/phones.js';
-import { openConsole, row, waitFor, type ConsoleUnderTest } from './console-page.js';
+import { createBackend } from '../../main/backend-node.js';
+import { startBrowserHost } from '../../main/browser-host/server.js';
+import { silentLogger } from '../../main/log.js';
+import { openConsole, row, screenshot, waitFor, type ConsoleUnderTest } from './console-page.js';
 
 /**
  * The people side of a receptionist's day, in Chromium against the real PBX
@@ -171,6 +175,30 @@ describe('history', () => {
 });
 
 describe('first connection', () => {
+  it('a first start, with no profile, opens the connection wizard and gives it the room', async () => {
+    const fresh = await createBackend({ builtInProfiles: [], log: silentLogger });
+    const host = await startBrowserHost({ backend: fresh.backend, rendererDir: join(inject('consoleBuild'), 'renderer'), logger: silentLogger });
+    const context = await ui.browser.newContext({ viewport: { width: 1366, height: 768 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(host.url);
+      await expect.poll(() => page.getByTestId('banner').textContent()).toBe('No connection profiles yet: add your PBX under Connections.');
+      expect(await page.locator('#tab-connections').getAttribute('aria-selected')).toBe('true');
+      expect(await page.getByTestId('first-run').textContent()).toContain('Welcome.');
+      expect(await page.getByText('No PBX connected yet.', { exact: false }).count()).toBe(1);
+      // The wizard's panel, not the empty call list, has most of the height; its Test button is on screen.
+      const [calls, panel] = await Promise.all([page.getByRole('region', { name: 'Calls' }).boundingBox(), page.getByRole('region', { name: 'Bridges and panels' }).boundingBox()]);
+      expect(panel?.height ?? 0).toBeGreaterThan((calls?.height ?? 0) * 2);
+      const test = await page.getByTestId('wizard-test').boundingBox();
+      expect((test?.y ?? Infinity) + (test?.height ?? 0)).toBeLessThan(768);
+      await screenshot(page, 'first-run');
+    } finally {
+      await context.close();
+      await host.close();
+      await fresh.dispose();
+    }
+  });
+
   it('tests a profile step by step and explains the failed step with the settings to change', async () => {
     await openTab('connections');
     const page = ui.page;
