@@ -1,8 +1,9 @@
 import { mkdir, open, readdir, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { historyCsv } from '../../common/history/csv.js';
-import { compileQuery, matches, searchKeys, type SearchKeys } from '../../common/history/query.js';
+import { compileQuery } from '../../common/history/query.js';
 import { historyRecordSchema, type HistoryPage, type HistoryQuery, type HistoryRecord } from '../../common/history/types.js';
+import { HistoryTable } from './table.js';
 
 /**
  * Call history on disk without a native module: append-only JSON-lines
@@ -11,8 +12,10 @@ import { historyRecordSchema, type HistoryPage, type HistoryQuery, type HistoryR
  * half line at the end of the last segment — skipped (and counted) on the next
  * load, never fatal. A segment is closed after SEGMENT_RECORDS lines so no
  * single file grows without bound and a future retention policy can drop
- * whole old files. At 100,000 calls a query is one linear pass over
- * precomputed lowercase keys, narrowed by binary search on the date range.
+ * whole old files. In memory the calls are columns (main/history/table.ts):
+ * 100,000 of them take a few tens of MB, not the ≈170 MB the same records
+ * take as objects. A query is one pass over the rows narrowed by binary
+ * search on the date range; text is matched once per distinct string.
  */
 
 export const SEGMENT_RECORDS = 20_000;
@@ -25,15 +28,8 @@ export interface HistoryLoadReport {
   readonly problems: readonly string[];
 }
 
-interface Entry {
-  readonly record: HistoryRecord;
-  readonly keys: SearchKeys;
-}
-
 export class HistoryStore {
-  /** Sorted by startedAt ascending (then id), so date ranges are a binary search. */
-  private entries: Entry[] = [];
-  private readonly byId = new Map<string, Entry>();
+  private table = new HistoryTable();
   private segment = 0;
   private segmentLines = 0;
   /** Bytes of whole lines in the current segment: where a failed append is cut back to. */
@@ -66,7 +62,8 @@ export class HistoryStore {
     const names = (await readdir(this.dir)).filter((name) => SEGMENT_NAME.test(name)).sort();
     const problems: string[] = [];
     let skipped = 0;
-    const all: Entry[] = [];
+    // Rows go straight into the table, never all records as objects at once.
+    const table = new HistoryTable();
     for (const name of names) {
       const path = join(this.dir, name);
       let bytes = await readFile(path);
@@ -87,7 +84,8 @@ export class HistoryStore {
         if (line.trim() === '') continue;
         kept += 1;
         const record = parseLine(line);
-        if (record) all.push({ record, keys: searchKeys(record) });
+        // The same call written twice (a retry after a crash) keeps its last version.
+        if (record) table.put(record);
         else {
           skipped += 1;
           if (problems.length < 5) problems.push(`${name} line ${lineNo} is not a call record; skipped`);
@@ -97,15 +95,15 @@ export class HistoryStore {
       this.segmentLines = kept;
       this.segmentBytes = end;
     }
-    // The same call written twice (a retry after a crash) keeps its last version.
-    for (const entry of all) this.byId.set(entry.record.id, entry);
-    this.entries = [...this.byId.values()].sort(compareEntries);
-    this.loaded = { records: this.entries.length, skippedLines: skipped, problems };
+    table.reorder();
+    table.trim();
+    this.table = table;
+    this.loaded = { records: table.size, skippedLines: skipped, problems };
     return this.loaded;
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.table.size;
   }
 
   lastLoad(): HistoryLoadReport {
@@ -116,13 +114,9 @@ export class HistoryStore {
   async add(records: readonly HistoryRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.ready();
-    if (records.length > 32) {
-      // A bulk add (an import, a test) sorts once rather than inserting one by one.
-      for (const record of records) this.byId.set(record.id, { record, keys: searchKeys(record) });
-      this.entries = [...this.byId.values()].sort(compareEntries);
-    } else {
-      for (const record of records) this.index(record);
-    }
+    // A bulk add (an import, a test) sorts once rather than inserting one by one.
+    if (records.length > 32) this.table.bulk(records);
+    else for (const record of records) this.table.upsert(record);
     if (!this.dir) return;
     const dir = this.dir;
     // One writer at a time: lines from two adds never interleave.
@@ -148,7 +142,7 @@ export class HistoryStore {
   }
 
   get(id: string): HistoryRecord | undefined {
-    return this.byId.get(id)?.record;
+    return this.table.get(id);
   }
 
   /** Matching calls, newest first, one page of them, and how many match in all. */
@@ -158,16 +152,17 @@ export class HistoryStore {
     const compiled = compileQuery(query);
     if (compiled.words.length === 0 && compiled.digits === null && !compiled.statuses && !compiled.direction && !compiled.profileId) {
       // Only a date range (the list as it opens): a slice, no pass over every call.
-      const hi = upperBound(this.entries, compiled.to);
-      const lo = Math.min(hi, upperBound(this.entries, compiled.from - 1));
+      const hi = this.table.upperBound(compiled.to);
+      const lo = Math.min(hi, this.table.upperBound(compiled.from - 1));
       const end = Math.max(lo, hi - offset);
-      const items = this.entries.slice(Math.max(lo, end - limit), end).reverse().map((entry) => entry.record);
+      const items: HistoryRecord[] = [];
+      for (let position = end - 1; position >= Math.max(lo, end - limit); position -= 1) items.push(this.table.at(position));
       return { total: hi - lo, items };
     }
     const items: HistoryRecord[] = [];
     let total = 0;
-    for (const entry of this.matching(query)) {
-      if (total >= offset && items.length < limit) items.push(entry.record);
+    for (const position of this.table.matching(compiled)) {
+      if (total >= offset && items.length < limit) items.push(this.table.at(position));
       total += 1;
     }
     return { total, items };
@@ -175,7 +170,7 @@ export class HistoryStore {
 
   /** Every matching call as CSV, newest first (common/history/csv.ts). */
   exportCsv(query: HistoryQuery, time?: (ms: number) => string): { csv: string; count: number } {
-    const records = [...this.matching(query)].map((entry) => entry.record);
+    const records = [...this.table.matching(compileQuery(query))].map((position) => this.table.at(position));
     return { csv: historyCsv(records, time), count: records.length };
   }
 
@@ -185,28 +180,6 @@ export class HistoryStore {
     let bytes = 0;
     for (const name of await readdir(this.dir)) if (SEGMENT_NAME.test(name)) bytes += (await stat(join(this.dir, name))).size;
     return bytes;
-  }
-
-  private *matching(query: HistoryQuery): Generator<Entry> {
-    const compiled = compileQuery(query);
-    // Newest first: walk down from the last entry that starts no later than `to`.
-    let i = upperBound(this.entries, compiled.to) - 1;
-    for (; i >= 0; i -= 1) {
-      const entry = this.entries[i] as Entry;
-      if (entry.record.startedAt < compiled.from) break;
-      if (matches(entry.record, entry.keys, compiled)) yield entry;
-    }
-  }
-
-  private index(record: HistoryRecord): void {
-    const entry: Entry = { record, keys: searchKeys(record) };
-    const previous = this.byId.get(record.id);
-    if (previous) this.entries.splice(this.entries.indexOf(previous), 1);
-    this.byId.set(record.id, entry);
-    // Calls end roughly in start order: the insertion point is almost always at the end.
-    let at = this.entries.length;
-    while (at > 0 && compareEntries(this.entries[at - 1] as Entry, entry) > 0) at -= 1;
-    this.entries.splice(at, 0, entry);
   }
 }
 
@@ -236,20 +209,4 @@ function parseLine(line: string): HistoryRecord | null {
   } catch {
     return null;
   }
-}
-
-function compareEntries(a: Entry, b: Entry): number {
-  return a.record.startedAt - b.record.startedAt || (a.record.id < b.record.id ? -1 : a.record.id > b.record.id ? 1 : 0);
-}
-
-/** Index of the first entry starting after `time`. */
-function upperBound(entries: readonly Entry[], time: number): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((entries[mid] as Entry).record.startedAt <= time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

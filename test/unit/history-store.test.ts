@@ -1,9 +1,12 @@
 import { appendFile, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HISTORY_CSV_HEADER, historyCsv } from '../../common/history/csv.js';
-import { HISTORY_STATUSES, type HistoryRecord, type HistoryStatus } from '../../common/history/types.js';
+import { compileQuery, matches, searchKeys } from '../../common/history/query.js';
+import { HISTORY_STATUSES, type HistoryQuery, type HistoryRecord, type HistoryStatus } from '../../common/history/types.js';
 import { HistoryStore, SEGMENT_RECORDS } from '../../main/history/store.js';
 import { workflowFacts } from '../../main/history/feed.js';
 import type { WorkflowsView } from '../../common/workflow-contract.js';
@@ -39,6 +42,17 @@ function record(i: number, overrides: Partial<HistoryRecord> = {}): HistoryRecor
     ...overrides,
   };
 }
+
+/** Heap plus array buffers (typed arrays live outside the heap) after a full collection; gc exposed at run time, for the figures only. */
+function settledHeap(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
+const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
 
 let dir: string;
 beforeEach(async () => {
@@ -143,6 +157,47 @@ describe('the history store', () => {
     expect(store.query({ text: 'PJSIP/104', limit: 1000 }).items.some((r) => r.transfers.length > 0)).toBe(true);
   });
 
+  it('answers every kind of query as common/history/query.ts\'s matches does, record by record', async () => {
+    const records = Array.from({ length: 600 }, (_, i) =>
+      record(i, {
+        ...(i % 4 === 1 ? { id: `home:${1_700_000_000 + i}.${i}`, profileId: 'home' } : {}),
+        ...(i % 9 === 0 ? { causeText: null, cause: null } : {}),
+        ...(i % 5 === 0 ? { callerName: 'Bob From The Book', caller: { name: '', number: '0207 946 0018' } } : {}),
+      }),
+    );
+    const store = new HistoryStore(null);
+    await store.add(records.slice(0, 400));
+    for (const one of records.slice(400)) await store.add([one]);
+    // Replacing a call keeps one copy, with the new facts.
+    await store.add([{ ...(records[7] as HistoryRecord), status: 'busy', startedAt: T0 - DAY }]);
+    records[7] = { ...(records[7] as HistoryRecord), status: 'busy', startedAt: T0 - DAY };
+    const queries: HistoryQuery[] = [
+      { text: 'bob book' },
+      { text: '7946 0018' },
+      { text: 'no answer', profileId: 'home' },
+      { text: 'pjsip/104' },
+      { text: 'PARK 701', direction: 'outbound' },
+      { text: 'caller 12', statuses: ['answered', 'failed'] },
+      { profileId: 'nobody' },
+      { profileId: 'home', from: record(100).startedAt, to: record(300).startedAt },
+      { statuses: ['busy'], from: T0 - DAY, to: T0 },
+      { text: '104', direction: 'inbound' },
+    ];
+    const newestFirst = [...records].sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1));
+    const found: number[] = [];
+    for (const query of queries) {
+      const compiled = compileQuery(query);
+      const expected = newestFirst.filter((r) => matches(r, searchKeys(r), compiled));
+      const page = store.query({ ...query, limit: 1000 });
+      expect({ query, ids: page.items.map((r) => r.id) }).toEqual({ query, ids: expected.map((r) => r.id) });
+      expect(page.items).toEqual(expected);
+      found.push(expected.length);
+    }
+    // Each query but the unknown profile finds something, so the comparison above is never of two empty lists.
+    expect(found.map((n) => n > 0)).toEqual(queries.map((query) => query.profileId !== 'nobody'));
+    expect(store.size).toBe(600);
+  });
+
   it('pages newest first and counts every match', async () => {
     const store = new HistoryStore(null);
     await store.add(Array.from({ length: 50 }, (_, i) => record(i)));
@@ -196,8 +251,19 @@ describe('the history store', () => {
     await store.add([record(N), record(N + 1)]);
     all.push(record(N), record(N + 1));
 
+    // Heap figures for the log (bench territory: printed, never asserted).
+    const before = settledHeap();
+    const loadStart = performance.now();
     const reloaded = new HistoryStore(dir);
     const report = await reloaded.load();
+    const loadMs = performance.now() - loadStart;
+    const tableBytes = settledHeap() - before;
+    const asObjects = all.map((r) => JSON.parse(JSON.stringify(r)) as HistoryRecord);
+    const objectBytes = settledHeap() - before - tableBytes;
+    console.log(
+      `history figures: ${N + 2} calls in memory ≈ ${mb(tableBytes)} MB (heap + array buffers) as columns (the same records as objects ≈ ${mb(objectBytes)} MB); load ${Math.round(loadMs)} ms`,
+    );
+    asObjects.length = 0;
     expect(report).toEqual({ records: N + 2, skippedLines: 0, problems: [] });
     expect((await readdir(dir)).length).toBe(Math.ceil((N + 2) / SEGMENT_RECORDS));
 
