@@ -60,6 +60,12 @@ describe('a receptionist at the console', () => {
     await control(page, 'answer').click();
     await expect.poll(() => detailState(page), { timeout: 10_000 }).toBe('Talking');
     expect(await row(page, alice.stasisId).getAttribute('class')).not.toContain('tone-ring');
+    // Her own leg, outside the console's app, is shown but cannot be driven; the controls say why, in words.
+    await row(page, alice.callerId).click();
+    await expect.poll(() => page.getByTestId('controls-reason').textContent()).toBe("This channel is not under the console's control. Only Hang up works here.");
+    expect(await control(page, 'hold').isDisabled()).toBe(true);
+    await row(page, alice.stasisId).click();
+    await expect.poll(() => detailState(page)).toBe('Talking');
   });
 
   it('puts the call on hold and takes it off again', async () => {
