@@ -174,6 +174,31 @@ describe('history', () => {
   });
 });
 
+describe('shortcuts of my own', () => {
+  it('rebinds "answer the next ringing call" to F2: the help overlay lists it and F2 answers', async () => {
+    await openTab('connections');
+    const combo = ui.page.getByTestId('shortcut-answer-next');
+    await combo.fill('f2');
+    await combo.press('Enter');
+    // Written back as the console spells it, once main has saved it.
+    await expect.poll(() => combo.inputValue()).toBe('F2');
+    await ui.page.locator('body').click({ position: { x: 5, y: 5 } });
+    await ui.page.keyboard.press('?');
+    const help = ui.page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect.poll(() => help.locator('dt', { has: ui.page.locator('kbd', { hasText: /^F2$/ }) }).count()).toBe(1);
+    await ui.page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+
+    const call = await placeInboundCall(rest, ui.app, 'Hugo Reyes <208>');
+    placed.push(call.callerId, call.stasisId);
+    await expect.poll(() => row(ui.page, call.stasisId).locator('.badge').textContent(), { timeout: 10_000 }).toBe('Ringing');
+    await ui.page.keyboard.press('F2');
+    await expect.poll(() => row(ui.page, call.stasisId).locator('.badge').textContent(), { timeout: 10_000 }).toBe('Talking');
+    await rest.hangup(call.callerId);
+    await ui.node.backend.dispatch('settings.set', { shortcuts: { 'answer-next': 'Alt+A' } });
+  });
+});
+
 describe('first connection', () => {
   it('a first start, with no profile, opens the connection wizard and gives it the room', async () => {
     const fresh = await createBackend({ builtInProfiles: [], log: silentLogger });
