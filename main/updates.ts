@@ -12,6 +12,7 @@ import {
   type UpdateState,
   type UpdateStatus,
 } from '../common/update.js';
+import { ConsoleError } from '../common/errors.js';
 import { redactText, silentLogger, type Logger } from './log.js';
 // Only `version` is bundled (vite's JSON named exports), not the whole manifest.
 import { version } from '../package.json';
@@ -180,12 +181,19 @@ export async function createUpdateController(options: UpdateControllerOptions): 
 
   const settings = await loadUpdateSettings(settingsFile, log);
   feed({ type: 'start', enabled: settings.enabled });
+  let saved = settings.enabled;
 
   return {
     feed,
     status,
+    // Callable by the page (the operator's own switch in the console's UI, sender-checked and
+    // schema-checked before it gets here): a change is logged, a repeat writes nothing.
     async setEnabled(enabled) {
+      if (typeof enabled !== 'boolean') throw new ConsoleError('invalid_request', 'Updates are turned on or off with true or false.');
+      if (enabled === saved) return status();
+      log.warn(enabled ? 'automatic updates turned on from the console' : 'automatic updates turned off from the console: this install stays on its version', { version: currentVersion });
       await saveUpdateSettings(settingsFile, { enabled });
+      saved = enabled;
       feed({ type: 'set-enabled', enabled });
       return status();
     },

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -305,6 +305,34 @@ describe('update.* without the desktop app (the browser host)', () => {
     time.advance(P.firstCheckDelayMs);
     expect(events).toEqual([['update.status', updates.status()]]);
     expect((await backend.dispatch('update.get', {})) as unknown).toEqual({ ok: true, value: updates.status() });
+    await dispose();
+    updates.dispose();
+  });
+
+  it('update.setEnabled from the page: checked before it reaches the updater, each change logged, a repeat writes nothing', async () => {
+    const file = settingsFile();
+    const time = fakeClock();
+    const { port } = fakePort();
+    const warnings: string[] = [];
+    const log = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+    const updates = await createUpdateController({ port, currentVersion: '1.0.0', settingsFile: file, clock: time.clock, log });
+    const { backend, dispose } = await createBackend({ log: silentLogger, updates });
+    for (const payload of [{ enabled: 'false' }, { enabled: 0 }, { enabled: false, feed: 'https://evil.example/' }, {}, null]) {
+      expect(await backend.dispatch('update.setEnabled', payload)).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    }
+    expect(updates.status().enabled).toBe(true);
+    expect(existsSync(file)).toBe(false);
+
+    expect(await backend.dispatch('update.setEnabled', { enabled: false })).toMatchObject({ ok: true, value: { enabled: false } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ enabled: false });
+    expect(warnings).toEqual(['automatic updates turned off from the console: this install stays on its version']);
+    // A page looping on the same answer touches neither the disk nor the log.
+    rmSync(file);
+    for (let i = 0; i < 5; i += 1) await backend.dispatch('update.setEnabled', { enabled: false });
+    expect(existsSync(file)).toBe(false);
+    expect(warnings).toHaveLength(1);
+    await backend.dispatch('update.setEnabled', { enabled: true });
+    expect(warnings.at(-1)).toBe('automatic updates turned on from the console');
     await dispose();
     updates.dispose();
   });
