@@ -56,6 +56,10 @@ export const settingsSchema = z
     startMinimized: z.boolean(),
     /** The first-run wizard was completed (or dismissed). */
     firstRunDone: z.boolean(),
+    /** Call history keeps at most this many calls, the oldest go first. */
+    historyMaxCalls: z.number().int().min(1000).max(1_000_000),
+    /** Call history forgets calls that started more than this many days ago; 0 keeps them however old. */
+    historyMaxDays: z.number().int().min(0).max(3650),
   })
   .strict();
 
@@ -72,6 +76,8 @@ export const DEFAULT_SETTINGS: Settings = {
   notifications: true,
   startMinimized: false,
   firstRunDone: false,
+  historyMaxCalls: 100_000,
+  historyMaxDays: 365,
 };
 
 /** What `settings.set` accepts: any subset; nested objects replace their defaults field by field. */

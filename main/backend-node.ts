@@ -13,6 +13,7 @@ import { WorkflowManager } from './workflows/manager.js';
 import type { SettingsPatch } from '../common/settings.js';
 import { join } from 'node:path';
 import { createHistoryFeed, workflowFacts } from './history/feed.js';
+import { retentionOf } from './history/retention.js';
 import { HistoryStore } from './history/store.js';
 import { PhonebookStore } from './phonebook/store.js';
 import type { SnoopConsent } from './snoop-gate.js';
@@ -61,20 +62,24 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
   for (const problem of profiles.problems()) log.warn(problem);
 
   const dataDir = options.dataDir ?? null;
-  const history = new HistoryStore(dataDir === null ? null : join(dataDir, 'history'));
-  const phonebook = new PhonebookStore(dataDir === null ? null : join(dataDir, 'phonebook.json'));
-  // Not awaited: 100,000 calls take seconds to read, and the console must not wait for them (queries do).
-  history.load().then(
-    (report) => report.problems.forEach((problem) => log.warn(problem)),
-    (error: unknown) => log.error('could not read the call history', { error }),
-  );
-  await phonebook.load();
-  for (const problem of phonebook.problems()) log.warn(problem);
-
   const settings = new SettingsStore(dataDir === null ? null : join(dataDir, 'settings.json'));
   await settings.load();
   if (options.settings) await settings.set(options.settings);
   for (const problem of settings.problems()) log.warn(problem);
+
+  // Settings first: the history's retention applies from its first read.
+  const history = new HistoryStore(dataDir === null ? null : join(dataDir, 'history'), { retention: retentionOf(settings.get()) });
+  const phonebook = new PhonebookStore(dataDir === null ? null : join(dataDir, 'phonebook.json'));
+  // Not awaited: 100,000 calls take seconds to read, and the console must not wait for them (queries do).
+  history.load().then(
+    (report) => {
+      report.problems.forEach((problem) => log.warn(problem));
+      if (report.expired > 0) log.info('call history past its retention dropped', { calls: report.expired });
+    },
+    (error: unknown) => log.error('could not read the call history', { error }),
+  );
+  await phonebook.load();
+  for (const problem of phonebook.problems()) log.warn(problem);
 
   const listeners = new Set<(channel: EventChannel, payload: unknown) => void>();
   const emit = (channel: EventChannel, payload: unknown) => {
@@ -124,6 +129,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
   settings.subscribe((next) => {
     emit('settings.changed', next);
     workflows.settingsChanged();
+    history.setRetention(retentionOf(next)).catch((error: unknown) => log.error('could not apply the call history retention', { error }));
   });
   const dispatch = createDispatcher(
     createHandlers({

@@ -1,8 +1,9 @@
-import { mkdir, open, readdir, readFile, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { historyCsv } from '../../common/history/csv.js';
 import { compileQuery } from '../../common/history/query.js';
 import { historyRecordSchema, type HistoryPage, type HistoryQuery, type HistoryRecord } from '../../common/history/types.js';
+import { PARTIAL_SEGMENT, retentionCut, rewriteSegments, SEGMENT_NAME, segmentName, type HistoryRetention } from './retention.js';
 import { HistoryTable } from './table.js';
 
 /**
@@ -19,13 +20,21 @@ import { HistoryTable } from './table.js';
  */
 
 export const SEGMENT_RECORDS = 20_000;
-const SEGMENT_NAME = /^calls-(\d{6})\.jsonl$/;
 
 export interface HistoryLoadReport {
   readonly records: number;
   /** Lines that were not a valid record (a torn last write, a hand edit), skipped. */
   readonly skippedLines: number;
   readonly problems: readonly string[];
+  /** Calls past the retention (count or age) that the load dropped. */
+  readonly expired: number;
+}
+
+export interface HistoryStoreOptions {
+  /** How much history to keep; without one, every call is kept. */
+  readonly retention?: HistoryRetention;
+  /** The clock the age limit reads (tests set it). */
+  readonly now?: () => number;
 }
 
 export class HistoryStore {
@@ -35,11 +44,29 @@ export class HistoryStore {
   /** Bytes of whole lines in the current segment: where a failed append is cut back to. */
   private segmentBytes = 0;
   private queue: Promise<void> = Promise.resolve();
-  private loaded: HistoryLoadReport = { records: 0, skippedLines: 0, problems: [] };
+  private loaded: HistoryLoadReport = { records: 0, skippedLines: 0, problems: [], expired: 0 };
   private loading: Promise<HistoryLoadReport> | null = null;
+  private retention: HistoryRetention | null;
+  private readonly now: () => number;
 
   /** `dir` null: history for this run only (tests, a host without a data folder). */
-  constructor(private readonly dir: string | null) {}
+  constructor(
+    private readonly dir: string | null,
+    options: HistoryStoreOptions = {},
+  ) {
+    this.retention = options.retention ?? null;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * A new retention (the settings changed): applied at once, exactly, after
+   * the load. Resolves with how many calls it dropped.
+   */
+  async setRetention(retention: HistoryRetention): Promise<number> {
+    this.retention = retention;
+    await this.ready();
+    return this.expire(true);
+  }
 
   /**
    * Reads the segments once (later calls share the first read). Main starts
@@ -59,7 +86,10 @@ export class HistoryStore {
   private async read(): Promise<HistoryLoadReport> {
     if (!this.dir) return this.loaded;
     await mkdir(this.dir, { recursive: true });
-    const names = (await readdir(this.dir)).filter((name) => SEGMENT_NAME.test(name)).sort();
+    const all = await readdir(this.dir);
+    // A compaction that a crash interrupted: its unfinished file is not history (the old segments still are).
+    for (const name of all) if (PARTIAL_SEGMENT.test(name)) await unlink(join(this.dir, name)).catch(() => undefined);
+    const names = all.filter((name) => SEGMENT_NAME.test(name)).sort();
     const problems: string[] = [];
     let skipped = 0;
     // Rows go straight into the table, never all records as objects at once.
@@ -98,7 +128,8 @@ export class HistoryStore {
     table.reorder();
     table.trim();
     this.table = table;
-    this.loaded = { records: table.size, skippedLines: skipped, problems };
+    const expired = await this.expire(false);
+    this.loaded = { records: table.size, skippedLines: skipped, problems, expired };
     return this.loaded;
   }
 
@@ -130,7 +161,7 @@ export class HistoryStore {
         const room = SEGMENT_RECORDS - this.segmentLines;
         const chunk = rest.slice(0, room);
         rest = rest.slice(room);
-        const path = join(dir, `calls-${String(this.segment).padStart(6, '0')}.jsonl`);
+        const path = join(dir, segmentName(this.segment));
         if (this.segmentLines === 0) this.segmentBytes = 0;
         const text = Buffer.from(chunk.map((record) => `${JSON.stringify(record)}\n`).join(''));
         this.segmentBytes = await appendWhole(path, text, this.segmentBytes);
@@ -139,6 +170,30 @@ export class HistoryStore {
     });
     this.queue = write.catch(() => undefined);
     await write;
+    await this.expire(false);
+  }
+
+  /**
+   * Drops the calls past the retention from memory and, through the write
+   * queue (after every append before it), compacts the files to the calls
+   * that stay. `exact`: cut to the limit now, not only once over it by a margin.
+   */
+  private async expire(exact: boolean): Promise<number> {
+    if (!this.retention) return 0;
+    const cut = retentionCut(this.table, this.retention, this.now(), exact);
+    if (cut === 0) return 0;
+    this.table.dropOldest(cut);
+    if (!this.dir) return cut;
+    const dir = this.dir;
+    const compact = this.queue.then(async () => {
+      const last = await rewriteSegments(dir, this.table, this.segment + 1, SEGMENT_RECORDS);
+      this.segment = last.segment;
+      this.segmentLines = last.lines;
+      this.segmentBytes = last.bytes;
+    });
+    this.queue = compact.catch(() => undefined);
+    await compact;
+    return cut;
   }
 
   get(id: string): HistoryRecord | undefined {

@@ -144,6 +144,18 @@ export class HistoryTable {
     return lo;
   }
 
+  /** Position in `order` of the first call starting at or after `time`. */
+  lowerBound(time: number): number {
+    let lo = 0;
+    let hi = this.rows;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.startedAt[this.order[mid] as number] as number) < time) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** The call at a position of the start-time order. */
   at(position: number): HistoryRecord {
     return this.record(this.order[position] as number);
@@ -170,6 +182,7 @@ export class HistoryTable {
     for (let p = position; p < this.rows; p += 1) kept.push(this.at(p));
     this.clear();
     this.bulk(kept);
+    this.trim();
   }
 
   private clear(): void {

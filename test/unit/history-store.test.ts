@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HISTORY_CSV_HEADER, historyCsv } from '../../common/history/csv.js';
 import { compileQuery, matches, searchKeys } from '../../common/history/query.js';
 import { HISTORY_STATUSES, type HistoryQuery, type HistoryRecord, type HistoryStatus } from '../../common/history/types.js';
+import { DEFAULT_SETTINGS, settingsFromUnknown, settingsPatchSchema } from '../../common/settings.js';
+import { retentionOf } from '../../main/history/retention.js';
 import { HistoryStore, SEGMENT_RECORDS } from '../../main/history/store.js';
 import { workflowFacts } from '../../main/history/feed.js';
 import type { WorkflowsView } from '../../common/workflow-contract.js';
@@ -125,7 +127,7 @@ describe('the history store', () => {
     const lines = (await readFile(path, 'utf8')).split('\n');
     expect(lines.at(-1)).toBe('');
     expect(lines.slice(0, -1).map((line) => (JSON.parse(line) as HistoryRecord).id)).toEqual([record(1).id, record(2).id, record(4).id]);
-    expect(await new HistoryStore(dir).load()).toEqual({ records: 3, skippedLines: 0, problems: [] });
+    expect(await new HistoryStore(dir).load()).toEqual({ records: 3, skippedLines: 0, problems: [], expired: 0 });
   });
 
   it('starts a new segment file every SEGMENT_RECORDS calls', async () => {
@@ -264,7 +266,7 @@ describe('the history store', () => {
       `history figures: ${N + 2} calls in memory ≈ ${mb(tableBytes)} MB (heap + array buffers) as columns (the same records as objects ≈ ${mb(objectBytes)} MB); load ${Math.round(loadMs)} ms`,
     );
     asObjects.length = 0;
-    expect(report).toEqual({ records: N + 2, skippedLines: 0, problems: [] });
+    expect(report).toEqual({ records: N + 2, skippedLines: 0, problems: [], expired: 0 });
     expect((await readdir(dir)).length).toBe(Math.ceil((N + 2) / SEGMENT_RECORDS));
 
     const newestFirst = [...all].sort((a, b) => b.startedAt - a.startedAt);
@@ -287,6 +289,84 @@ describe('the history store', () => {
     await writeFile(join(dir, 'notes.txt'), 'not history');
     const store = new HistoryStore(dir);
     expect((await store.load()).records).toBe(0);
+  });
+});
+
+describe('how long the history keeps calls', () => {
+  const NOW = T0 + 400 * DAY;
+  const segments = async () => (await readdir(dir)).filter((name) => name.endsWith('.jsonl')).sort();
+  const linesOnDisk = async () => {
+    let lines: HistoryRecord[] = [];
+    for (const name of await segments()) {
+      const text = await readFile(join(dir, name), 'utf8');
+      lines = lines.concat(text.trimEnd().split('\n').filter(Boolean).map((line) => JSON.parse(line) as HistoryRecord));
+    }
+    return lines;
+  };
+
+  it('keeps the newest calls up to the count, compacting the files once over it by a margin', async () => {
+    const store = new HistoryStore(dir, { retention: { maxCalls: 1000, maxDays: 0 }, now: () => NOW });
+    await store.load();
+    await store.add(Array.from({ length: 1000 }, (_, i) => record(i)));
+    // 2 % over the limit is tolerated, so one call that ends does not rewrite the whole history.
+    await store.add(Array.from({ length: 20 }, (_, i) => record(1000 + i)));
+    expect(store.size).toBe(1020);
+    await store.add([record(1020)]);
+    expect(store.size).toBe(1000);
+    expect(store.query({ limit: 1 }).items[0]?.id).toBe(record(1020).id);
+    expect(store.query({ offset: 999, limit: 1 }).items[0]?.id).toBe(record(21).id);
+    expect(store.get(record(20).id)).toBeUndefined();
+    // The files hold exactly the calls kept, in a segment of their own; the old ones are gone.
+    expect((await linesOnDisk()).map((r) => r.id)).toEqual(Array.from({ length: 1000 }, (_, i) => record(21 + i).id));
+    expect(await segments()).toEqual(['calls-000002.jsonl']);
+    // Appending carries on after the compaction, and a restart reads the same history.
+    await store.add([record(1021)]);
+    const reloaded = new HistoryStore(dir, { retention: { maxCalls: 1000, maxDays: 0 }, now: () => NOW });
+    expect(await reloaded.load()).toEqual({ records: 1001, skippedLines: 0, problems: [], expired: 0 });
+    expect(reloaded.query({ limit: 1 }).items[0]).toEqual(record(1021));
+  });
+
+  it('forgets calls older than the age limit, at load and when the setting changes', async () => {
+    // One call a day for 400 days, the last one today.
+    const daily = Array.from({ length: 400 }, (_, i) => record(i, { startedAt: NOW - (399 - i) * DAY }));
+    const unlimited = new HistoryStore(dir);
+    await unlimited.load();
+    await unlimited.add(daily);
+
+    const store = new HistoryStore(dir, { retention: { maxCalls: 100_000, maxDays: 365 }, now: () => NOW });
+    const report = await store.load();
+    expect(report.expired).toBe(34);
+    expect(report.records).toBe(366);
+    expect(store.query({ offset: 365, limit: 5 }).items.map((r) => r.startedAt)).toEqual([NOW - 365 * DAY]);
+    expect((await linesOnDisk()).length).toBe(366);
+
+    // The receptionist shortens it to 30 days: applied at once, exactly.
+    expect(await store.setRetention({ maxCalls: 100_000, maxDays: 30 })).toBe(335);
+    expect(store.size).toBe(31);
+    expect((await linesOnDisk()).map((r) => r.startedAt)).toEqual(daily.slice(-31).map((r) => r.startedAt));
+    // The count wins when it is the stricter limit; no age limit at all keeps what is left.
+    expect(await store.setRetention({ maxCalls: 10, maxDays: 30 })).toBe(21);
+    expect(await store.setRetention({ maxCalls: 1000, maxDays: 0 })).toBe(0);
+    expect((await linesOnDisk()).map((r) => r.startedAt)).toEqual(daily.slice(-10).map((r) => r.startedAt));
+  });
+
+  it('comes from the settings: 100,000 calls and 365 days unless changed, bad values fall back', () => {
+    expect(retentionOf(DEFAULT_SETTINGS)).toEqual({ maxCalls: 100_000, maxDays: 365 });
+    expect(retentionOf(settingsFromUnknown({ historyMaxCalls: 5000, historyMaxDays: 0 }))).toEqual({ maxCalls: 5000, maxDays: 0 });
+    expect(retentionOf(settingsFromUnknown({ historyMaxCalls: 5, historyMaxDays: 'forever' }))).toEqual({ maxCalls: 100_000, maxDays: 365 });
+    expect(settingsPatchSchema.safeParse({ historyMaxDays: -1 }).success).toBe(false);
+  });
+
+  it('drops a compaction file a crash left unfinished, and keeps one copy of calls a crash left in both files', async () => {
+    const store = new HistoryStore(dir);
+    await store.load();
+    await store.add([record(1), record(2), record(3)]);
+    // As if a compaction crashed after writing its segment but before deleting the old one, and another mid-file.
+    await writeFile(join(dir, 'calls-000002.jsonl'), `${JSON.stringify(record(2))}\n${JSON.stringify(record(3))}\n`);
+    await writeFile(join(dir, 'calls-000003.jsonl.tmp'), '{"id":"half');
+    const reloaded = new HistoryStore(dir, { retention: { maxCalls: 1000, maxDays: 0 }, now: () => NOW });
+    expect(await reloaded.load()).toEqual({ records: 3, skippedLines: 0, problems: [], expired: 0 });
+    expect((await readdir(dir)).sort()).toEqual(['calls-000001.jsonl', 'calls-000002.jsonl']);
   });
 });
 
