@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { startBrowserHost, type BrowserHost } from '../../main/browser-host/serv
 import { bindIpc } from '../../main/ipc.js';
 import { createLogger } from '../../main/log.js';
 import { plaintextVault } from '../../main/profiles.js';
+import { createUpdateController, type UpdateController } from '../../main/updates.js';
 import { bogusChannels, MEGABYTE_STRING, prototypeIsClean, requestArbitrary, validExamples } from './fuzz/payloads.js';
 
 /**
@@ -23,7 +25,9 @@ import { bogusChannels, MEGABYTE_STRING, prototypeIsClean, requestArbitrary, val
  * disk, a real EngineManager whose PBX address refuses connections). Every
  * payload must come back as a Result with a known code, nothing may throw or
  * log a bug, the prototype must stay clean, and nothing may change unless a
- * valid request asked for it.
+ * valid request asked for it. Whatever arrives, listen/whisper/barge stays
+ * off (no confirmation exists outside the page here), the updates file holds
+ * only { enabled }, and recordings start no faster than their rate limit.
  *
  * FUZZ_RUNS scales the run (default: 8,000 IPC + 3,000 WebSocket + 500 bogus
  * channel names, plus the raw frames).
@@ -44,13 +48,16 @@ vi.mock('electron', () => ({
 const BUILT_IN_PASSWORD = `fuzz-${randomBytes(8).toString('hex')}`;
 const OWN_PAGE = 'app://console/index.html';
 const TOKEN = randomBytes(24).toString('base64url');
-const MUTATING = new Set<RequestChannel>(['profiles.save', 'profiles.remove', 'engine.connect', 'engine.disconnect', 'update.setEnabled', 'update.restartNow']);
+const MUTATING = new Set<RequestChannel>(['profiles.save', 'profiles.remove', 'engine.connect', 'engine.disconnect', 'update.setEnabled', 'update.restartNow', 'settings.set']);
 
 const fakeWindow = { webContents: { send: () => undefined }, isDestroyed: () => false };
 let dir: string;
 let profilesFile: string;
 let node: NodeBackend;
 let host: BrowserHost;
+let updates: UpdateController;
+let recordingsDir: string;
+let startedAt = 0;
 let examples: Record<string, unknown>;
 const bugs: string[] = [];
 const counted = { ipc: 0, ws: 0, bogus: 0, frames: 0 };
@@ -73,7 +80,7 @@ function state(): string {
     }
   })();
   const engines = node.engines.statuses().map((status) => [status.profileId, node.engines.get(status.profileId)?.snapshot()]);
-  return JSON.stringify({ profiles: node.profiles.list(), file, engines });
+  return JSON.stringify({ profiles: node.profiles.list(), file, engines, settings: node.settings.get(), updates: updates.status().enabled });
 }
 
 let baseline = '';
@@ -94,6 +101,10 @@ function check(channel: unknown, payload: unknown, result: unknown): void {
   }
   expect(JSON.stringify(answer)).not.toContain(BUILT_IN_PASSWORD);
   expect(prototypeIsClean()).toBe(true);
+  // Only main's own settings or a confirmation outside the page turn snoop on: neither exists here.
+  expect(node.settings.get().snoopEnabled, `${String(channel)} turned snoop on`).toBe(false);
+  const updatesFile = join(dir, 'updates.json');
+  if (existsSync(updatesFile)) expect(Object.keys(JSON.parse(readFileSync(updatesFile, 'utf8')) as object)).toEqual(['enabled']);
   const now = state();
   const mayChange = answer.ok && typeof channel === 'string' && MUTATING.has(channel as RequestChannel);
   if (!mayChange) expect(JSON.parse(now), `${String(channel)} changed state without a valid request`).toEqual(JSON.parse(baseline));
@@ -104,7 +115,17 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fuzz-'));
   profilesFile = join(dir, 'profiles.json');
   const baseUrl = `http://127.0.0.1:${await closedPort()}`;
+  recordingsDir = join(dir, 'recordings');
+  // A live update controller (its updater a no-op), so update.setEnabled reaches the real thing.
+  updates = await createUpdateController({
+    port: { check: () => undefined, installOnQuit: () => undefined, quitAndInstall: () => undefined },
+    currentVersion: '1.0.0',
+    settingsFile: join(dir, 'updates.json'),
+  });
+  startedAt = Date.now();
   node = await createBackend({
+    updates,
+    recordingsDir,
     profilesFile,
     vault: plaintextVault,
     builtInProfiles: [{ id: 'sandbox', name: 'Unreachable PBX', baseUrl, username: 'console', password: BUILT_IN_PASSWORD, app: 'console', subscribeAll: true }],
@@ -125,6 +146,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.close();
   await node?.dispose();
+  updates?.dispose();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -144,6 +166,63 @@ describe('over Electron IPC', () => {
     );
     expect(bugs).toEqual([]);
   }, 300_000);
+
+  it('the changed channels under targeted payloads: snoop endpoints, turning snoop on, hostile CA files', async () => {
+    const trusted = { sender: fakeWindow.webContents, senderFrame: { url: OWN_PAGE, parent: null } };
+    const send = async (channel: RequestChannel, payload: unknown) => {
+      const result = await ipc.handlers.get(channel)?.(trusted, payload);
+      counted.ipc += 1;
+      check(channel, payload, result);
+      return result as Result<unknown>;
+    };
+    // snoop.start has no endpoint: any value for one is refused by the schema.
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), fc.constantFrom('PJSIP/666', 'Local/spy@default', ''), fc.anything()), async (endpoint) => {
+        expect(await send('snoop.start', { ...(examples['snoop.start'] as object), endpoint })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+      }),
+      { numRuns: 200 },
+    );
+    // The page asking to turn snoop on, with or without a phone and other settings: never granted.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ snoopEnabled: fc.constant(true), operatorEndpoint: fc.constantFrom(null, 'PJSIP/100', 'Local/spy@default'), notifications: fc.boolean() }, { requiredKeys: ['snoopEnabled'] }),
+        async (patch) => {
+          const result = await send('settings.set', patch);
+          expect(result.ok).toBe(false);
+          expect(['forbidden', 'invalid_request']).toContain(result.ok ? null : result.error.code);
+        },
+      ),
+      { numRuns: 100 },
+    );
+    // CA files a hostile profile could name: typed answers, never their bytes, never a hang.
+    const fifo = join(dir, 'ca.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const secretFile = join(dir, 'secret.pem');
+    await writeFile(secretFile, `${BUILT_IN_PASSWORD}
+`);
+    const big = join(dir, 'big.pem');
+    await writeFile(big, 'A'.repeat(300 * 1024));
+    const hostile = [fifo, secretFile, big, dir, '/dev/zero', '/dev/urandom', join(dir, 'missing.pem'), ...(existsSync('/proc/self/environ') ? ['/proc/self/environ'] : [])];
+    const httpsUrl = (examples['profiles.test'] as { baseUrl: string }).baseUrl.replace('http:', 'https:');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...hostile), async (caFile) => {
+        const result = await send('profiles.test', { ...(examples['profiles.test'] as object), baseUrl: httpsUrl, caFile });
+        expect(result.ok).toBe(true);
+        const steps = (result as { value: { steps: Array<{ message: string }> } }).value.steps;
+        expect(steps[0]?.message).toMatch(/^The CA file could not be used: /);
+        expect(JSON.stringify(steps)).not.toContain('AAAA');
+      }),
+      { numRuns: 40 },
+    );
+    // A page looping on start/stop: a burst records, then starts are refused with a typed answer.
+    const answers: Result<unknown>[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      answers.push(await send('recording.start', { profileId: 'sandbox' }));
+      await send('recording.stop', { profileId: 'sandbox' });
+    }
+    expect(answers.filter((answer) => !answer.ok && answer.error.code === 'unavailable' && /too often/.test(answer.error.message)).length).toBeGreaterThanOrEqual(5);
+    expect(readdirSync(recordingsDir).length).toBeGreaterThanOrEqual(1);
+  }, 120_000);
 
   it(`${BOGUS_RUNS} bogus channel names reach the dispatcher and are refused`, async () => {
     await fc.assert(
@@ -274,5 +353,8 @@ describe('the whole run', () => {
     console.info(`[fuzz] ${JSON.stringify(counted)} = ${total} payloads`);
     if (SCALE >= 1) expect(total).toBeGreaterThanOrEqual(10_000);
     expect(bugs).toEqual([]);
+    // recording.start was fuzzed against a real folder: no more files than the start limit allows (5, then one per 12 s).
+    const files = existsSync(recordingsDir) ? readdirSync(recordingsDir) : [];
+    expect(files.length).toBeLessThanOrEqual(5 + Math.ceil((Date.now() - startedAt) / 12_000));
   });
 });
