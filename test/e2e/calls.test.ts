@@ -92,7 +92,7 @@ describe('park', () => {
     expect(await slot.textContent()).toContain('Dan Kowalski');
     await screenshot(page, 'park-slots');
     await page.getByRole('tab', { name: /Bridges/ }).click();
-    await expect.poll(() => page.getByTestId('bridge-board').textContent()).toContain('park-701');
+    await expect.poll(() => page.getByTestId('bridge-board').textContent()).toContain('Park 701');
     await page.getByRole('tab', { name: /Park/ }).click();
     await page.getByTestId('retrieve-701').click();
     await expect.poll(() => slot.getAttribute('data-status')).toBe('free');

@@ -232,6 +232,8 @@ describe('a receptionist at the console', () => {
     });
     const restart = sandbox.restartAsterisk({ downMs: 3000 });
     await expect.poll(() => page.getByTestId('banner').textContent(), { timeout: 15_000 }).toBe('Reconnecting — calls continue on the PBX');
+    // The link's state names the attempt and when the next one comes.
+    await expect.poll(() => supervisorText(page), { timeout: 10_000 }).toMatch(/^Attempt \d+ failed · retry in \d+ s$/);
     await screenshot(page, 'reconnecting');
     await restart;
     await expect.poll(() => supervisorText(page), { timeout: 30_000 }).toBe('Live');

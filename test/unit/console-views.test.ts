@@ -4,7 +4,7 @@ import { ConsoleError } from '../../common/errors.js';
 import { filterCounts, listCalls, preferredCall } from '../../renderer/src/lib/call-list.js';
 import { createScheduler } from '../../renderer/src/lib/scheduler.js';
 import { callControls, NOT_CONTROLLED, primaryControl } from '../../renderer/src/lib/controls.js';
-import { callBadge, describeFailure } from '../../renderer/src/lib/describe.js';
+import { bridgeTitle, callBadge, describeFailure, parkSlotOf } from '../../renderer/src/lib/describe.js';
 import { extraFor, extraShortcuts, pickupActionFor, registerShortcut, shortcutFor, SHORTCUT_HELP } from '../../renderer/src/lib/shortcuts.js';
 import { groupMarkers, place, spanText } from '../../renderer/src/lib/timeline.js';
 import { rowWindow, scrollToRow } from '../../renderer/src/lib/virtual.js';
@@ -71,6 +71,19 @@ describe('lifecycle segments', () => {
     expect(place(axis, 250, 750)).toEqual({ left: 25, width: 50 });
     expect(place(axis, 500, 500).width).toBeGreaterThan(0);
     expect(spanText({ kind: 'up', lane: 'call', from: 0, to: 65_000, open: true, label: 'Up' })).toBe('1:05 so far');
+  });
+});
+
+describe('bridge titles', () => {
+  it('calls a park slot "Park 701", with or without the app marker, and any other bridge by its name', () => {
+    expect(bridgeTitle({ id: 'b1', name: 'park-701@console' }, 'b1')).toBe('Park 701');
+    expect(bridgeTitle({ id: 'b1', name: 'park-702' }, 'b1')).toBe('Park 702');
+    expect(bridgeTitle({ id: 'b1', name: 'Conference 1' }, 'b1')).toBe('Conference 1');
+    expect(bridgeTitle({ id: '0123456789', name: '' }, '0123456789')).toBe('bridge 01234567');
+    expect(bridgeTitle(undefined, 'abcdefghij')).toBe('bridge abcdefgh');
+    expect(parkSlotOf('park-701@console')).toBe(701);
+    expect(parkSlotOf('parking lot')).toBeNull();
+    expect(parkSlotOf('park-701x')).toBeNull();
   });
 });
 

@@ -4,7 +4,7 @@ import type { RawEventEntry, RecordingStatus } from '../../../common/recording.j
 import type { CallModel, ChannelView } from '../../../common/model/index.js';
 import { callName } from './call-list.js';
 import type { ControlState } from './controls.js';
-import { describeFailure } from './describe.js';
+import { bridgeTitle, describeFailure } from './describe.js';
 import type { UiController } from './ui-store.js';
 
 /**
@@ -79,7 +79,7 @@ export function createActions(client: ConsoleClient, ui: UiController, profileId
     async drop(action, model) {
       const channel = model.channels.get(action.channelId);
       const who = channel ? callName(channel) : 'the call';
-      const bridgeName = (id: string) => model.bridges.get(id)?.name || `bridge ${id.slice(0, 8)}`;
+      const bridgeName = (id: string) => bridgeTitle(model.bridges.get(id), id);
       const key = `drop:${action.channelId}`;
       switch (action.type) {
         case 'add':

@@ -140,3 +140,21 @@ export function describeFailure(what: string, error: unknown): string {
   const detail = code === 'bad_request' || code === 'unavailable' || code === 'invalid_request' || code === 'pbx_error' ? ` (${message})` : '';
   return `Could not ${what}: ${reason}${detail}.`;
 }
+
+/** The park slot a bridge stands for: `park-701`, or `park-701@<app>` as the park workflow names its slots. */
+export function parkSlotOf(name: string): number | null {
+  const match = /^park-(\d{1,6})(?:@.+)?$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * What a receptionist calls a bridge: "Park 701" for a park slot (its raw
+ * name carries the app for the machines, not for people), its own name
+ * otherwise, its id's start when it has none.
+ */
+export function bridgeTitle(bridge: { readonly id: string; readonly name: string } | undefined, id: string): string {
+  if (!bridge) return `bridge ${id.slice(0, 8)}`;
+  const slot = parkSlotOf(bridge.name);
+  if (slot !== null) return `Park ${slot}`;
+  return bridge.name || `bridge ${bridge.id.slice(0, 8)}`;
+}

@@ -3,6 +3,7 @@ import type { CallModel, ChannelView } from '../../../common/model/index.js';
 import type { Actions } from './actions.js';
 import { callName } from './call-list.js';
 import { callControls, type ControlId } from './controls.js';
+import { bridgeTitle } from './describe.js';
 import { PANELS } from './panels.js';
 import { extraFor, pickupActionFor, shortcutFor } from './shortcuts.js';
 import type { UiController } from './ui-store.js';
@@ -31,7 +32,7 @@ export function targetLabel(target: DropTarget, model: CallModel): string {
   switch (target.kind) {
     case 'bridge': {
       const bridge = model.bridges.get(target.bridgeId);
-      return bridge ? `${bridge.name || `bridge ${bridge.id.slice(0, 8)}`} (${bridge.kind})` : 'a bridge that is gone';
+      return bridge ? `${bridgeTitle(bridge, bridge.id)} (${bridge.kind})` : 'a bridge that is gone';
     }
     case 'new-bridge':
       return `a new ${target.type} bridge`;

@@ -5,6 +5,7 @@ import ComparePanel from './ComparePanel.svelte';
 import CallsPanel from './calls/CallsPanel.svelte';
 import ParkPanel from './calls/ParkPanel.svelte';
 import { PEOPLE_PANELS } from './people/panels.js';
+import { parkSlotOf } from './describe.js';
 
 /**
  * The tabbed area under the call list: the bridge board, the timeline
@@ -50,7 +51,7 @@ export const PANELS: readonly PanelSpec[] = [
     id: 'park',
     label: 'Park',
     component: ParkPanel,
-    badge: ({ model }) => (model ? String([...model.bridges.values()].filter((bridge) => /^park-\d+$/.test(bridge.name) && bridge.channelIds.length > 0).length) : null),
+    badge: ({ model }) => (model ? String([...model.bridges.values()].filter((bridge) => parkSlotOf(bridge.name) !== null && bridge.channelIds.length > 0).length) : null),
   },
   // People, history and connections (people/): presence, phonebook, call history, the connection wizard.
   ...PEOPLE_PANELS,
