@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createHistoryFeed, workflowFacts } from './history/feed.js';
 import { retentionOf } from './history/retention.js';
 import { HistoryStore } from './history/store.js';
+import { lockDataDir } from './data-lock.js';
 import { PhonebookStore } from './phonebook/store.js';
 import type { SnoopConsent } from './snoop-gate.js';
 
@@ -68,8 +69,12 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
   for (const problem of settings.problems()) log.warn(problem);
 
   // Settings first: the history's retention applies from its first read.
-  const history = new HistoryStore(dataDir === null ? null : join(dataDir, 'history'), { retention: retentionOf(settings.get()) });
-  const phonebook = new PhonebookStore(dataDir === null ? null : join(dataDir, 'phonebook.json'));
+  // One console per data folder: a second one (a browser host beside the app) reads but never writes.
+  const lock = dataDir === null ? null : await lockDataDir(dataDir);
+  const readOnly = lock?.readOnly ?? null;
+  if (readOnly) log.error(readOnly);
+  const history = new HistoryStore(dataDir === null ? null : join(dataDir, 'history'), { retention: retentionOf(settings.get()), readOnly });
+  const phonebook = new PhonebookStore(dataDir === null ? null : join(dataDir, 'phonebook.json'), readOnly);
   // Not awaited: 100,000 calls take seconds to read, and the console must not wait for them (queries do).
   history.load().then(
     (report) => {
@@ -171,6 +176,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
       engines.dispose();
       await recorder.dispose();
       listeners.clear();
+      await lock?.release();
     },
   };
 }

@@ -35,6 +35,12 @@ export interface HistoryStoreOptions {
   readonly retention?: HistoryRetention;
   /** The clock the age limit reads (tests set it). */
   readonly now?: () => number;
+  /**
+   * Another console owns the folder (main/data-lock.ts): read what is there,
+   * keep this run's calls in memory, and never write (nor cut a torn line
+   * the owner may be finishing). The sentence says why, for the UI.
+   */
+  readonly readOnly?: string | null;
 }
 
 export class HistoryStore {
@@ -48,6 +54,7 @@ export class HistoryStore {
   private loading: Promise<HistoryLoadReport> | null = null;
   private retention: HistoryRetention | null;
   private readonly now: () => number;
+  readonly readOnly: string | null;
 
   /** `dir` null: history for this run only (tests, a host without a data folder). */
   constructor(
@@ -56,6 +63,7 @@ export class HistoryStore {
   ) {
     this.retention = options.retention ?? null;
     this.now = options.now ?? Date.now;
+    this.readOnly = options.readOnly ?? null;
   }
 
   /**
@@ -88,7 +96,7 @@ export class HistoryStore {
     await mkdir(this.dir, { recursive: true });
     const all = await readdir(this.dir);
     // A compaction that a crash interrupted: its unfinished file is not history (the old segments still are).
-    for (const name of all) if (PARTIAL_SEGMENT.test(name)) await unlink(join(this.dir, name)).catch(() => undefined);
+    if (!this.readOnly) for (const name of all) if (PARTIAL_SEGMENT.test(name)) await unlink(join(this.dir, name)).catch(() => undefined);
     const names = all.filter((name) => SEGMENT_NAME.test(name)).sort();
     const problems: string[] = [];
     let skipped = 0;
@@ -103,7 +111,7 @@ export class HistoryStore {
       if (end < bytes.length) {
         skipped += 1;
         problems.push(`${name}: dropped a torn last line (${bytes.length - end} bytes of a write cut short)`);
-        await truncate(path, end);
+        if (!this.readOnly) await truncate(path, end);
         bytes = bytes.subarray(0, end);
       }
       const lines = bytes.toString('utf8').split('\n');
@@ -148,7 +156,7 @@ export class HistoryStore {
     // A bulk add (an import, a test) sorts once rather than inserting one by one.
     if (records.length > 32) this.table.bulk(records);
     else for (const record of records) this.table.upsert(record);
-    if (!this.dir) return;
+    if (!this.dir || this.readOnly) return;
     const dir = this.dir;
     // One writer at a time: lines from two adds never interleave.
     const write = this.queue.then(async () => {
@@ -183,7 +191,7 @@ export class HistoryStore {
     const cut = retentionCut(this.table, this.retention, this.now(), exact);
     if (cut === 0) return 0;
     this.table.dropOldest(cut);
-    if (!this.dir) return cut;
+    if (!this.dir || this.readOnly) return cut;
     const dir = this.dir;
     const compact = this.queue.then(async () => {
       const last = await rewriteSegments(dir, this.table, this.segment + 1, SEGMENT_RECORDS);

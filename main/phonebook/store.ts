@@ -49,8 +49,19 @@ export class PhonebookStore {
   private readonly problemsAtLoad: string[] = [];
   private queue: Promise<void> = Promise.resolve();
 
-  /** `file` null: a phonebook for this run only. */
-  constructor(private readonly file: string | null) {}
+  /**
+   * `file` null: a phonebook for this run only. `readOnly`: another console
+   * owns the data folder (main/data-lock.ts); edits are refused with that
+   * sentence rather than overwriting its book.
+   */
+  constructor(
+    private readonly file: string | null,
+    private readonly readOnly: string | null = null,
+  ) {}
+
+  private writable(): void {
+    if (this.readOnly) throw new ConsoleError('unavailable', this.readOnly);
+  }
 
   async load(): Promise<void> {
     if (!this.file) return;
@@ -140,6 +151,7 @@ export class PhonebookStore {
   }
 
   async save(input: ContactInput): Promise<Contact> {
+    this.writable();
     if (input.id !== undefined && !this.contacts.has(input.id)) throw new ConsoleError('not_found', 'That contact is no longer in the phonebook.');
     if (input.id === undefined && this.contacts.size >= MAX_CONTACTS) {
       throw new ConsoleError('bad_request', `The phonebook is full (${MAX_CONTACTS} contacts).`);
@@ -157,6 +169,7 @@ export class PhonebookStore {
   }
 
   async remove(id: string): Promise<void> {
+    this.writable();
     const contact = this.contacts.get(id);
     if (!contact) return;
     this.unplace(contact);
@@ -171,6 +184,7 @@ export class PhonebookStore {
    * importing the same file twice changes nothing.
    */
   async import(inputs: readonly ContactInput[]): Promise<ImportResult> {
+    this.writable();
     const byIdentity = new Map<string, Contact>();
     for (const contact of this.contacts.values()) byIdentity.set(identity(contact), contact);
     let added = 0;

@@ -130,6 +130,21 @@ describe('the history store', () => {
     expect(await new HistoryStore(dir).load()).toEqual({ records: 3, skippedLines: 0, problems: [], expired: 0 });
   });
 
+  it('read-only (another console owns the folder): reads, but neither cuts the owner\'s half-written line nor appends', async () => {
+    const owner = new HistoryStore(dir);
+    await owner.load();
+    await owner.add([record(1)]);
+    const path = join(dir, 'calls-000001.jsonl');
+    await appendFile(path, '{"id":"the owner is writing th');
+    const before = await readFile(path, 'utf8');
+    const reader = new HistoryStore(dir, { readOnly: 'Another ARI Console is using the data folder.' });
+    expect((await reader.load()).records).toBe(1);
+    await reader.add([record(2)]);
+    expect(reader.size).toBe(2);
+    expect(await readFile(path, 'utf8')).toBe(before);
+    expect(await readdir(dir)).toEqual(['calls-000001.jsonl']);
+  });
+
   it('starts a new segment file every SEGMENT_RECORDS calls', async () => {
     const store = new HistoryStore(dir);
     await store.load();
