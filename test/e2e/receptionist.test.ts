@@ -208,6 +208,12 @@ describe('a receptionist at the console', () => {
     const first = timeline.locator('.marker').first();
     expect(await first.getAttribute('data-tip')).toMatch(/^\d\d:\d\d:\d\d · Created \(Ring\)\n.*Caller ID/s);
     expect(await first.locator('.count').textContent()).toMatch(/^\d+$/);
+    // Under it, the steps in words; the dialplan's own lines are named as such.
+    const steps = await page.getByTestId('steps').locator('.what').allTextContents();
+    expect(steps).toContain('Answered (Up)');
+    const dialplan = steps.filter((step) => /Stasis\(/.test(step));
+    expect(dialplan.length).toBeGreaterThan(0);
+    expect(dialplan.every((step) => step.startsWith('Dialplan: '))).toBe(true);
     // The raw events behind it, on demand.
     await page.keyboard.press('e');
     await expect.poll(() => page.locator('.raw .type').allTextContents(), { timeout: 5000 }).toContain('StasisStart');
