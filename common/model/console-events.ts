@@ -34,7 +34,8 @@ export function applyConsoleEvent(draft: ModelDraft, event: ConsoleEvent): boole
         draft.addTimeline(channel, { at, kind: 'seen-at-connect', label, source: event.type });
         return true;
       }
-      const changes = mergeChannel(existing, event.channel, at);
+      const changes: string[] = [];
+      mergeChannel(existing, event.channel, at, changes);
       if (existing.inStasis !== event.inStasis) {
         changes.push(event.inStasis ? "entered the console's app" : "left the console's app");
         existing.inStasis = event.inStasis;

@@ -1,6 +1,7 @@
 import { parseAriTime, type AriBridge, type AriChannel, type AriEvent } from '../ari.js';
 import { ModelDraft, type ChannelDraft } from './draft.js';
 import { applyConsoleEvent } from './console-events.js';
+import { EndedLog } from './ended-log.js';
 import { DEFAULT_MODEL_CONFIG, isConsoleEvent, type BridgeView, type CallModel, type ModelConfig, type ModelEvent, type TimelineKind } from './types.js';
 import { bridgeFrom, describeParty, endpointFrom, mergeChannel, newChannel } from './views.js';
 
@@ -8,7 +9,7 @@ export function createModel(config: Partial<ModelConfig> = {}): CallModel {
   return {
     config: { ...DEFAULT_MODEL_CONFIG, ...config },
     channels: new Map(),
-    ended: new Map(),
+    ended: EndedLog.empty(),
     bridges: new Map(),
     endpoints: new Map(),
     deviceStates: new Map(),

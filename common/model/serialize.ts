@@ -1,3 +1,4 @@
+import { EndedLog } from './ended-log.js';
 import type { CallModel, SerializedModel } from './types.js';
 
 /** Maps do not survive JSON; snapshots travel as arrays. */
@@ -19,7 +20,7 @@ export function hydrateModel(serialized: SerializedModel): CallModel {
   return {
     config: serialized.config,
     channels: new Map(serialized.channels.map((channel) => [channel.id, channel])),
-    ended: new Map(serialized.ended.map((channel) => [channel.id, channel])),
+    ended: EndedLog.from(new Map(serialized.ended.map((channel) => [channel.id, channel]))),
     bridges: new Map(serialized.bridges.map((bridge) => [bridge.id, bridge])),
     endpoints: new Map(serialized.endpoints.map((endpoint) => [endpoint.key, endpoint])),
     deviceStates: new Map(serialized.deviceStates),

@@ -1,4 +1,4 @@
-import { isInStasisApp, parseAriTime, type AriBridge, type AriCallerId, type AriChannel, type AriEndpoint } from '../ari.js';
+import { isInStasisApp, parseAriTime, type AriBridge, type AriCallerId, type AriChannel, type AriDialplan, type AriEndpoint } from '../ari.js';
 import type { ChannelDraft } from './draft.js';
 import type { BridgeKind, BridgeView, DialplanPosition, EndpointView, ModelConfig, Party } from './types.js';
 
@@ -53,31 +53,46 @@ export function newChannel(channel: AriChannel, at: number, config: ModelConfig)
   };
 }
 
-/** Copies what a channel snapshot says into the draft; returns what changed, in words. */
-export function mergeChannel(draft: ChannelDraft, channel: AriChannel, at: number): string[] {
-  const changes: string[] = [];
+/**
+ * Copies what a channel snapshot says into the draft. With `changes`, also
+ * says what changed, in words (reconcile). Runs for most events, so it
+ * allocates only for what actually changed (bench/RESULTS.md, ingest).
+ */
+export function mergeChannel(draft: ChannelDraft, channel: AriChannel, at: number, changes?: string[]): void {
   if (typeof channel.state === 'string' && channel.state !== draft.state) {
-    changes.push(`state ${draft.state} → ${channel.state}`);
+    changes?.push(`state ${draft.state} → ${channel.state}`);
     draft.state = channel.state;
     if (channel.state === 'Up' && draft.answeredAt === null) draft.answeredAt = at;
   }
   if (typeof channel.name === 'string') draft.name = channel.name;
-  const caller = partyFrom(channel.caller);
-  if (channel.caller && !sameParty(caller, draft.caller)) {
-    changes.push(`caller ${describeParty(caller)}`);
+  if (channel.caller && !partyIs(channel.caller, draft.caller)) {
+    const caller = partyFrom(channel.caller);
+    changes?.push(`caller ${describeParty(caller)}`);
     draft.caller = caller;
   }
-  const connected = partyFrom(channel.connected);
-  if (channel.connected && !sameParty(connected, draft.connected)) {
-    changes.push(`connected ${describeParty(connected)}`);
+  if (channel.connected && !partyIs(channel.connected, draft.connected)) {
+    const connected = partyFrom(channel.connected);
+    changes?.push(`connected ${describeParty(connected)}`);
     draft.connected = connected;
   }
-  if (channel.dialplan) draft.dialplan = dialplanFrom(channel);
-  return changes;
+  if (channel.dialplan && !dialplanIs(channel.dialplan, draft.dialplan)) draft.dialplan = dialplanFrom(channel);
 }
 
-function sameParty(a: Party, b: Party): boolean {
-  return a.name === b.name && a.number === b.number;
+/** Whether ARI's caller id reads as `party` (what partyFrom would make of it). */
+function partyIs(id: AriCallerId, party: Party): boolean {
+  return (typeof id.name === 'string' ? id.name : '') === party.name && (typeof id.number === 'string' ? id.number : '') === party.number;
+}
+
+/** Whether ARI's dialplan position reads as `position` (what dialplanFrom would make of it). */
+function dialplanIs(dp: AriDialplan, position: DialplanPosition | null): boolean {
+  return (
+    position !== null &&
+    (dp.context ?? '') === position.context &&
+    (dp.exten ?? '') === position.exten &&
+    (typeof dp.priority === 'number' ? dp.priority : 0) === position.priority &&
+    (dp.app_name ?? '') === position.app &&
+    (dp.app_data ?? '') === position.appData
+  );
 }
 
 export function describeParty(party: Party): string {

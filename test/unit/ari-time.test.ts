@@ -38,6 +38,19 @@ describe('parseAriTime', () => {
     );
   });
 
+  it('says what Date.parse says when timestamps share their second (the cached path)', () => {
+    const ms = fc.oneof(fc.integer({ min: 0, max: 999 }).map((value) => pad(value, 3)), fc.constantFrom('12x', ' 12', '-12', '1.5'));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 59 }), fc.array(fc.tuple(ms, fc.constantFrom('+0000', '+0130', '-0500', 'Z0000')), { minLength: 1, maxLength: 6 }), (second, stamps) => {
+        for (const [millis, offset] of stamps) {
+          const text = `2026-11-23T09:12:${pad(second, 2)}.${millis}${offset}`;
+          expect(parseAriTime(text, FALLBACK)).toBe(reference(text));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('handles month ends and leap days as Date.parse does', () => {
     for (const day of ['28', '29', '30', '31']) {
       for (const month of ['01', '02', '04', '12']) {
