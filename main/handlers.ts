@@ -98,6 +98,7 @@ export function createHandlers({
       // Store first: a refused removal (the built-in profile) must not cost its live engine.
       await profiles.remove(profileId);
       engines.forget(profileId);
+      calls.forget(profileId);
       return {};
     },
     'engine.connect': async ({ profileId }) => engines.connect(profileId),

@@ -16,7 +16,11 @@ export interface WorkflowManagerOptions {
   readonly tickMs?: number;
 }
 
-/** One CallWorkflows per profile, created when its engine first reports or a workflow is asked for. */
+/**
+ * One CallWorkflows per profile, created when its engine first reports or a
+ * workflow is asked for, and disposed (its tick timer with it) once the
+ * profile is removed or its engine is gone.
+ */
 export class WorkflowManager {
   private readonly byProfile = new Map<string, CallWorkflows>();
 
@@ -24,6 +28,7 @@ export class WorkflowManager {
 
   /** Throws not_connected (or no_profile) like every other command. */
   for(profileId: string): CallWorkflows {
+    this.prune();
     const existing = this.byProfile.get(profileId);
     if (existing) return existing;
     const { engines } = this.options;
@@ -45,7 +50,24 @@ export class WorkflowManager {
     this.for(batch.profileId).onEvents(batch.events);
   }
 
+  /** The profile was removed: its workflows stop (timer, snoop sessions) and are forgotten. */
+  forget(profileId: string): void {
+    this.byProfile.get(profileId)?.dispose();
+    this.byProfile.delete(profileId);
+  }
+
+  /** Profiles whose engine is gone (forgotten, disposed) keep nothing running here. */
+  private prune(): void {
+    for (const profileId of [...this.byProfile.keys()]) if (!this.options.engines.get(profileId)) this.forget(profileId);
+  }
+
+  /** How many profiles have live workflows (for tests and diagnostics). */
+  get size(): number {
+    return this.byProfile.size;
+  }
+
   view(profileId: string): WorkflowsView {
+    this.prune();
     const existing = this.byProfile.get(profileId);
     if (existing) return existing.view();
     const settings = this.options.settings();
