@@ -5,7 +5,7 @@ import type { SupervisorState } from './supervisor.js';
 import { updateStatusSchema } from './update.js';
 import { rawEventEntrySchema, recordingStatusSchema } from './recording.js';
 import { workflowEvents, workflowRequests } from './workflow-contract.js';
-import { historyQuerySchema, historyRecordSchema } from './history/types.js';
+import { historyPageSchema, historyQuerySchema } from './history/types.js';
 import { contactInputSchema, contactSchema } from './phonebook/types.js';
 import { connectionTestSchema } from './connection-help.js';
 
@@ -231,7 +231,7 @@ export const requests = {
   /** Tries a profile (saved or not) step by step without keeping it; each failed step says which setting to check. */
   'profiles.test': { request: profileInputSchema, response: connectionTestSchema },
   /** Finished calls, newest first, one page; `total` counts every match. */
-  'history.query': { request: historyQuerySchema, response: z.object({ total: z.number(), items: z.array(historyRecordSchema) }).strict() },
+  'history.query': { request: historyQuerySchema, response: historyPageSchema },
   /** Every matching call as CSV text (offset and limit are ignored). */
   'history.export': { request: historyQuerySchema, response: z.object({ csv: z.string(), count: z.number() }).strict() },
   'phonebook.search': {

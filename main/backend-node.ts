@@ -68,21 +68,13 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
   if (options.settings) await settings.set(options.settings);
   for (const problem of settings.problems()) log.warn(problem);
 
-  // Settings first: the history's retention applies from its first read.
-  // One console per data folder: a second one (a browser host beside the app) reads but never writes.
+  // Settings first: the history's retention applies from its first read. One console per data
+  // folder: a second one (a browser host beside the app) reads but never writes.
   const lock = dataDir === null ? null : await lockDataDir(dataDir);
   const readOnly = lock?.readOnly ?? null;
   if (readOnly) log.error(readOnly);
   const history = new HistoryStore(dataDir === null ? null : join(dataDir, 'history'), { retention: retentionOf(settings.get()), readOnly });
   const phonebook = new PhonebookStore(dataDir === null ? null : join(dataDir, 'phonebook.json'), readOnly);
-  // Not awaited: 100,000 calls take seconds to read, and the console must not wait for them (queries do).
-  history.load().then(
-    (report) => {
-      report.problems.forEach((problem) => log.warn(problem));
-      if (report.expired > 0) log.info('call history past its retention dropped', { calls: report.expired });
-    },
-    (error: unknown) => log.error('could not read the call history', { error }),
-  );
   await phonebook.load();
   for (const problem of phonebook.problems()) log.warn(problem);
 
@@ -96,6 +88,17 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
       }
     }
   };
+  // Not awaited: 100,000 calls take seconds to read and the console must not wait for them; meanwhile
+  // history.query answers "loading" (main/handlers.ts), and calls that end are kept (add waits for the read).
+  history.load().then(
+    (report) => {
+      // The page asked while the disk was read and was told "loading": now it asks again.
+      emit('history.added', { count: report.records, total: history.size });
+      report.problems.forEach((problem) => log.warn(problem));
+      if (report.expired > 0) log.info('call history past its retention dropped', { calls: report.expired });
+    },
+    (error: unknown) => log.error('could not read the call history', { error }),
+  );
   // Fed from the batches, not the engine's onRawEvent: batches carry every ARI
   // event the engine accepted plus the console's own (link lost, mute, hold),
   // which a raw list and a faithful replay both need, in the order applied.

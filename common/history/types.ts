@@ -70,11 +70,19 @@ export const historyQuerySchema = z
 
 export type HistoryQuery = z.output<typeof historyQuerySchema>;
 
-export interface HistoryPage {
-  /** All records that match, of which `items` is one page, newest first. */
-  readonly total: number;
-  readonly items: readonly HistoryRecord[];
-}
+export const historyPageSchema = z
+  .object({
+    /** All records that match, of which `items` is one page, newest first. */
+    total: z.number(),
+    items: z.array(historyRecordSchema),
+    /** The history on disk is still being read (at start): what is here is only what ended since. */
+    loading: z.boolean().optional(),
+    /** Another console owns the data folder: why this one keeps new calls for this run only. */
+    readOnly: z.string().optional(),
+  })
+  .strict();
+
+export type HistoryPage = z.output<typeof historyPageSchema>;
 
 /** The name to show for the caller: the PBX's, else the phonebook's, else the number. */
 export function callerLabel(record: Pick<HistoryRecord, 'caller' | 'callerName'>): string {

@@ -52,6 +52,8 @@ export class HistoryStore {
   private queue: Promise<void> = Promise.resolve();
   private loaded: HistoryLoadReport = { records: 0, skippedLines: 0, problems: [], expired: 0 };
   private loading: Promise<HistoryLoadReport> | null = null;
+  /** Between load() and the end of the read. */
+  private reading = false;
   private retention: HistoryRetention | null;
   private readonly now: () => number;
   readonly readOnly: string | null;
@@ -82,7 +84,12 @@ export class HistoryStore {
    * `add` and `ready` wait for it, so nothing added meanwhile is lost.
    */
   load(): Promise<HistoryLoadReport> {
-    this.loading ??= this.read();
+    if (!this.loading) {
+      this.reading = true;
+      this.loading = this.read().finally(() => {
+        this.reading = false;
+      });
+    }
     return this.loading;
   }
 
@@ -208,8 +215,13 @@ export class HistoryStore {
     return this.table.get(id);
   }
 
+  /** What a page of results should say besides the calls: still reading the disk, or read-only. */
+  state(): Pick<HistoryPage, 'loading' | 'readOnly'> {
+    return { ...(this.reading ? { loading: true } : {}), ...(this.readOnly ? { readOnly: this.readOnly } : {}) };
+  }
+
   /** Matching calls, newest first, one page of them, and how many match in all. */
-  query(query: HistoryQuery): HistoryPage & { items: HistoryRecord[] } {
+  query(query: HistoryQuery): { total: number; items: HistoryRecord[] } {
     const offset = query.offset ?? 0;
     const limit = query.limit ?? 100;
     const compiled = compileQuery(query);
