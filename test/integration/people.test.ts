@@ -133,6 +133,8 @@ describe.runIf(sandbox)('history and caller names, across a restart', () => {
 
       const second = await createBackend({ log: silentLogger, dataDir });
       try {
+        // The console starts without waiting for its history; a query before the read ends answers "loading".
+        await second.history.ready();
         const result = await second.backend.dispatch('history.query', { text: 'alice' });
         expect(result.ok).toBe(true);
         const page = (result as { value: ResponseOf<'history.query'> }).value;
