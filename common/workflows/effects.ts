@@ -15,17 +15,33 @@ export type WorkflowEffect =
       /** Tells the console's app why this leg exists (`transfer,<id>`). */
       readonly appArgs: string;
     }
-  | { readonly type: 'hangup'; readonly channelId: string }
+  | {
+      readonly type: 'hangup';
+      readonly channelId: string;
+      /**
+       * Only while the channel is still where the workflow left it: in one of
+       * these bridges (null: in none). A leg the operator has moved elsewhere
+       * is no longer the workflow's to hang up. Checked against the console's
+       * model just before the request; a channel the model does not know is hung up.
+       */
+      readonly ifIn?: readonly (string | null)[];
+    }
   | { readonly type: 'answer'; readonly channelId: string }
   | { readonly type: 'ring'; readonly channelId: string }
   | { readonly type: 'ring-stop'; readonly channelId: string }
-  | { readonly type: 'moh-start'; readonly channelId: string }
+  /** `ifIn` as for hangup: music only for a caller still where the workflow left it. */
+  | { readonly type: 'moh-start'; readonly channelId: string; readonly ifIn?: readonly (string | null)[] }
   | { readonly type: 'moh-stop'; readonly channelId: string }
   | { readonly type: 'bridge-create'; readonly bridgeId: string; readonly bridgeType: 'mixing' | 'holding'; readonly name: string }
   /** Moves the channel: ARI takes it out of any other bridge first. */
   | { readonly type: 'bridge-add'; readonly bridgeId: string; readonly channelId: string }
   | { readonly type: 'bridge-remove'; readonly bridgeId: string; readonly channelId: string }
-  | { readonly type: 'bridge-destroy'; readonly bridgeId: string }
+  | {
+      readonly type: 'bridge-destroy';
+      readonly bridgeId: string;
+      /** Only while nobody but these channels is in it: a bridge someone else joined is not the workflow's any more. */
+      readonly ifOnly?: readonly string[];
+    }
   | { readonly type: 'bridge-moh-start'; readonly bridgeId: string }
   /**
    * Park only: ring the parker back (a pickup workflow of the parked call to

@@ -3,9 +3,11 @@ import type { CallerBridge } from './transfer.js';
 
 /**
  * Call park as a pure state machine. Each slot (701, 702, … by default) is a
- * holding bridge named `park-<slot>` playing music on hold, so a parked call
- * is visible to anything that lists bridges — the console's bridge board, or
- * another console after a restart (see `discovered`).
+ * holding bridge named `park-<slot>@<app>` playing music on hold, so a parked
+ * call is visible to anything that lists bridges — the console's bridge board,
+ * or this console after a restart (see `discovered`). The `@<app>` marker is
+ * what makes a bridge this console's: slot bridges of another console (its own
+ * app) are never adopted nor destroyed.
  *
  * A call parked longer than the timeout rings back the person who parked it
  * (a pickup of the parked call to their phone, run by the executor). Where the
@@ -55,6 +57,8 @@ export interface ParkOutcome {
 
 export interface ParkState {
   readonly config: ParkConfig;
+  /** The console's Stasis app: the marker in its slot bridges' names. */
+  readonly owner: string;
   /** Occupied slots, by slot number. */
   readonly slots: readonly ParkedCall[];
   /** The latest ends of parked calls, newest first (bounded): what the UI tells the operator. */
@@ -81,8 +85,12 @@ export type ParkInput =
   | { readonly type: 'retrieve'; readonly at: number; readonly slot: number; readonly toBridgeId?: string }
   /** The call is in its slot's bridge. */
   | { readonly type: 'entered'; readonly at: number; readonly slot: number }
-  /** The call left its slot by other means (picked up to a phone, transferred, answered by the parker). */
-  | { readonly type: 'left'; readonly at: number; readonly slot: number }
+  /**
+   * The call left its slot by other means (picked up to a phone, transferred,
+   * answered by the parker). `alone`: it is in no bridge now (seen after a
+   * link gap), so it gets music instead of silence.
+   */
+  | { readonly type: 'left'; readonly at: number; readonly slot: number; readonly alone?: boolean }
   /** The parked caller hung up. */
   | { readonly type: 'ended'; readonly at: number; readonly slot: number }
   | { readonly type: 'ring-back-failed'; readonly at: number; readonly slot: number; readonly reason: string }
@@ -110,19 +118,21 @@ export interface ParkTransition {
 
 const RECENT_MAX = 20;
 export const PARK_BRIDGE_PREFIX = 'park-';
+/** A call asked into its slot that the PBX never shows there within this is given back to the console. */
+export const PARKING_TIMEOUT_MS = 10_000;
 
-export function createParkState(config: Partial<ParkConfig> = {}): ParkState {
-  return { config: { ...DEFAULT_PARK_CONFIG, ...config }, slots: [], recent: [] };
+export function createParkState(config: Partial<ParkConfig> = {}, owner = ''): ParkState {
+  return { config: { ...DEFAULT_PARK_CONFIG, ...config }, owner, slots: [], recent: [] };
 }
 
-export function parkBridgeName(slot: number): string {
-  return `${PARK_BRIDGE_PREFIX}${slot}`;
+export function parkBridgeName(slot: number, owner: string): string {
+  return `${PARK_BRIDGE_PREFIX}${slot}@${owner}`;
 }
 
-/** The slot a bridge name stands for, or null: `park-701` → 701. */
-export function slotOfBridgeName(name: string, config: ParkConfig): number | null {
-  const match = /^park-(\d{1,6})$/.exec(name);
-  if (!match) return null;
+/** The slot a bridge name stands for, or null: `park-701@<owner>` → 701; another owner's, or no owner → null. */
+export function slotOfBridgeName(name: string, config: ParkConfig, owner: string): number | null {
+  const match = /^park-(\d{1,6})@(.+)$/.exec(name);
+  if (!match || owner === '' || match[2] !== owner) return null;
   const slot = Number(match[1]);
   return isSlot(slot, config) ? slot : null;
 }
@@ -194,7 +204,7 @@ export function parkTransition(state: ParkState, input: ParkInput): ParkTransiti
       if (input.operatorId) effects.push({ type: 'hangup', channelId: input.operatorId });
       if (!input.callerUp) effects.push({ type: 'answer', channelId: input.channelId });
       effects.push(
-        { type: 'bridge-create', bridgeId: input.bridgeId, bridgeType: 'holding', name: parkBridgeName(slot) },
+        { type: 'bridge-create', bridgeId: input.bridgeId, bridgeType: 'holding', name: parkBridgeName(slot, state.owner) },
         { type: 'bridge-moh-start', bridgeId: input.bridgeId },
         { type: 'bridge-add', bridgeId: input.bridgeId, channelId: input.channelId },
       );
@@ -230,6 +240,8 @@ export function parkTransition(state: ParkState, input: ParkInput): ParkTransiti
       if (input.toBridgeId) effects.push({ type: 'bridge-add', bridgeId: input.toBridgeId, channelId: parked.channelId });
       else effects.push({ type: 'bridge-remove', bridgeId: parked.bridgeId, channelId: parked.channelId });
       effects.push({ type: 'bridge-destroy', bridgeId: parked.bridgeId });
+      // Back in the console's list, not in a bridge with anyone: it keeps hearing music.
+      if (!input.toBridgeId) effects.push({ type: 'moh-start', channelId: parked.channelId });
       return { state: freeSlot(state, parked, 'retrieved', at, 'retrieved by the operator'), effects, channelId: parked.channelId };
     }
 
@@ -238,7 +250,9 @@ export function parkTransition(state: ParkState, input: ParkInput): ParkTransiti
       if (!parked) return same(state);
       const kind: ParkOutcomeKind = parked.status === 'ringing-back' ? 'answered-by-parker' : 'left';
       const detail = kind === 'answered-by-parker' ? `answered by ${parked.parker.label}` : 'taken out of the slot';
-      return { state: freeSlot(state, parked, kind, at, detail), effects: [{ type: 'bridge-destroy', bridgeId: parked.bridgeId }] };
+      const effects: WorkflowEffect[] = [{ type: 'bridge-destroy', bridgeId: parked.bridgeId }];
+      if (input.alone) effects.push({ type: 'moh-start', channelId: parked.channelId });
+      return { state: freeSlot(state, parked, kind, at, detail), effects };
     }
 
     case 'ended': {
@@ -254,6 +268,13 @@ export function parkTransition(state: ParkState, input: ParkInput): ParkTransiti
       let next = state;
       const effects: WorkflowEffect[] = [];
       for (const parked of state.slots) {
+        if (parked.status === 'parking' && at >= parked.parkedAt + PARKING_TIMEOUT_MS) {
+          // Never seen in its slot (its event was lost, or the move failed
+          // without a word): the call comes back to the console with music.
+          next = freeSlot(next, parked, 'failed', at, 'the call never reached its slot');
+          effects.push({ type: 'bridge-destroy', bridgeId: parked.bridgeId, ifOnly: [parked.channelId] }, { type: 'moh-start', channelId: parked.channelId });
+          continue;
+        }
         if (parked.status !== 'parked' || at < parked.timeoutAt) continue;
         if (parked.parker.endpoint) {
           next = withSlot(next, { ...parked, status: 'ringing-back' });

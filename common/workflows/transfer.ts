@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors.js';
 import { describeFailure, type WorkflowEffect } from './effects.js';
 
 /**
@@ -18,6 +19,9 @@ import { describeFailure, type WorkflowEffect } from './effects.js';
  * Every transition takes the time as input and returns effects as data.
  * A bridged transfer stays 'connected' until either side hangs up, then hangs
  * up the other: a console-built bridge must not leave one party in silence.
+ * Those hangups are guarded (`ifIn`, `ifOnly`): a leg the operator moved
+ * elsewhere meanwhile is no longer the transfer's to end. A caller is never
+ * left in silence: it keeps music until it is in a bridge with someone.
  */
 
 export type TransferKind = 'blind' | 'attended' | 'pickup' | 'dial';
@@ -81,6 +85,8 @@ export interface TransferState {
   /** Past this while dialing, the console gives up on the target itself. */
   readonly deadline: number;
   readonly answeredAt: number | null;
+  /** The target was seen in the transfer's bridge: only then is the transfer really connected. */
+  readonly targetJoined: boolean;
   readonly outcome: TransferOutcome | null;
   readonly endedAt: number | null;
   readonly lastError: string | null;
@@ -93,13 +99,19 @@ export type TransferInput =
   | { readonly type: 'caller-answered'; readonly at: number }
   /** The target leg is Up and in the app. */
   | { readonly type: 'target-answered'; readonly at: number }
+  /** The target entered the transfer's bridge (its ChannelEnteredBridge). */
+  | { readonly type: 'target-joined'; readonly at: number }
   | { readonly type: 'target-ended'; readonly at: number; readonly cause: number | null; readonly causeText: string | null }
   | { readonly type: 'caller-ended'; readonly at: number }
   | { readonly type: 'operator-ended'; readonly at: number }
   | { readonly type: TransferCommand; readonly at: number }
-  /** Another workflow (a new transfer, a park) took the call over: stop watching, touch nothing. */
-  | { readonly type: 'release'; readonly at: number }
-  | { readonly type: 'effect-failed'; readonly at: number; readonly effect: WorkflowEffect; readonly message: string }
+  /**
+   * Another workflow (a new transfer, a park) took `channelId` over: stop
+   * watching, hang up the legs this one rang that talk to nobody, and bring a
+   * held caller back; never touch the channel taken.
+   */
+  | { readonly type: 'release'; readonly at: number; readonly channelId?: string }
+  | { readonly type: 'effect-failed'; readonly at: number; readonly effect: WorkflowEffect; readonly message: string; readonly code?: ErrorCode }
   | { readonly type: 'tick'; readonly at: number };
 
 export interface TransferTransition {
@@ -111,6 +123,12 @@ export interface TransferTransition {
 
 /** Seconds after the originate timeout before the console stops waiting for the PBX to say so. */
 export const DIAL_GRACE_SEC = 5;
+/**
+ * A target that leaves within this of being connected never really took the
+ * call (it answered and hung up at once: an auto-answer, a slip): the caller
+ * comes back to the console instead of being hung up with it.
+ */
+export const CONNECT_GRACE_MS = 1000;
 
 export interface CallerInfo {
   readonly id: string;
@@ -189,10 +207,16 @@ export function startTransfer(input: StartTransfer): TransferTransition {
     startedAt: now,
     deadline: now + (input.timeoutSec + DIAL_GRACE_SEC) * 1000,
     answeredAt: null,
+    targetJoined: false,
     outcome: null,
     endedAt: null,
     lastError: null,
   };
+  if (kind === 'attended' && base.consultBridgeId === null) {
+    // Without the receptionist's own leg beside the caller there is nobody to
+    // consult with, and a swap would leave the caller talking to silence.
+    return { state: base, effects: [], rejected: 'An attended transfer needs you on the call: take it on your phone first, or use a blind transfer.' };
+  }
   const effects: WorkflowEffect[] = [];
   const bridge = caller.bridge;
   if (bridge && !staysParked) {
@@ -203,9 +227,9 @@ export function startTransfer(input: StartTransfer): TransferTransition {
   } else if (operatorId) {
     // Blind: the receptionist is free at once; their leg goes, and with it a
     // bridge that only held the two of them.
-    effects.push({ type: 'hangup', channelId: operatorId });
+    effects.push({ type: 'hangup', channelId: operatorId, ifIn: [bridge?.id ?? null] });
     if (bridge && bridge.kind === 'mixing' && bridge.otherMembers.every((member) => member === operatorId)) {
-      effects.push({ type: 'bridge-destroy', bridgeId: bridge.id });
+      effects.push({ type: 'bridge-destroy', bridgeId: bridge.id, ifOnly: [caller.id, operatorId] });
     }
   }
   if (base.waitTone === 'moh') effects.push({ type: 'moh-start', channelId: caller.id });
@@ -238,6 +262,7 @@ export function startDial(input: StartDial): TransferTransition {
     startedAt: input.now,
     deadline: input.now + (input.timeoutSec + DIAL_GRACE_SEC) * 1000,
     answeredAt: null,
+    targetJoined: false,
     outcome: null,
     endedAt: null,
     lastError: null,
@@ -279,8 +304,8 @@ function connect(state: TransferState, at: number, extra: WorkflowEffect[] = [])
     { type: 'bridge-add', bridgeId: state.bridgeId, channelId: state.callerId },
     { type: 'bridge-add', bridgeId: state.bridgeId, channelId: state.targetId },
   );
-  if (state.operatorId && state.kind === 'attended') effects.push({ type: 'hangup', channelId: state.operatorId });
-  if (state.consultBridgeId) effects.push({ type: 'bridge-destroy', bridgeId: state.consultBridgeId });
+  if (state.operatorId && state.kind === 'attended') effects.push({ type: 'hangup', channelId: state.operatorId, ifIn: [state.consultBridgeId] });
+  if (state.consultBridgeId) effects.push({ type: 'bridge-destroy', bridgeId: state.consultBridgeId, ifOnly: consultLegs(state) });
   return {
     state: {
       ...state,
@@ -296,12 +321,60 @@ function connect(state: TransferState, at: number, extra: WorkflowEffect[] = [])
   };
 }
 
-/** attended: the caller back with the receptionist (or just off hold when there is none). */
+/** Who may be in the receptionist's bridge when the transfer takes it down. */
+function consultLegs(state: TransferState): string[] {
+  return [state.callerId, state.targetId, ...(state.operatorId ? [state.operatorId] : [])];
+}
+
+/** The bridge the transfer built, taken down only while nobody else joined it. */
+function destroyOwnBridge(state: TransferState): WorkflowEffect {
+  return { type: 'bridge-destroy', bridgeId: state.bridgeId, ifOnly: [state.callerId, state.targetId] };
+}
+
+/**
+ * attended: the caller back with the receptionist. Without a receptionist to
+ * talk to (their leg is gone) the caller keeps its music on the console's hold.
+ */
 function retrieveCaller(state: TransferState): WorkflowEffect[] {
-  if (state.held !== 'caller') return [];
-  const effects: WorkflowEffect[] = [{ type: 'moh-stop', channelId: state.callerId }];
-  if (state.consultBridgeId) effects.push({ type: 'bridge-add', bridgeId: state.consultBridgeId, channelId: state.callerId });
-  return effects;
+  if (state.held !== 'caller' || !state.consultBridgeId || state.operatorId === null) return [];
+  return [
+    { type: 'moh-stop', channelId: state.callerId },
+    { type: 'bridge-add', bridgeId: state.consultBridgeId, channelId: state.callerId },
+  ];
+}
+
+/**
+ * Connected on paper, but the target left before it was ever in the bridge,
+ * or within CONNECT_GRACE_MS of it (it answered and hung up at once): the
+ * caller comes back to the console's hold with music, never hung up. dial:
+ * the "caller" is the receptionist's own leg, which has nobody left to talk to.
+ */
+function targetLostBeforeJoining(state: TransferState, at: number): TransferTransition {
+  const effects: WorkflowEffect[] =
+    state.kind === 'dial'
+      ? [{ type: 'hangup', channelId: state.callerId }, destroyOwnBridge(state)]
+      : [destroyOwnBridge(state), { type: 'moh-start', channelId: state.callerId, ifIn: [state.bridgeId, null] }];
+  return { state: done({ ...state, outcome: null }, at, 'failed', 'the target hung up before the call was connected'), effects };
+}
+
+/** release: what a transfer rang and left talking to nobody goes; a held caller comes back. */
+function release(state: TransferState, at: number, taken: string | null): TransferTransition {
+  const free = (id: string) => id !== taken;
+  // The receptionist's leg taken by the new action is gone as far as this transfer is concerned.
+  const left: TransferState = taken !== null && taken === state.operatorId ? { ...state, operatorId: null } : state;
+  const effects: WorkflowEffect[] = [];
+  if (state.phase === 'calling-operator') {
+    if (free(state.callerId)) effects.push({ type: 'hangup', channelId: state.callerId });
+  } else if (state.phase === 'dialing') {
+    if (free(state.targetId)) effects.push({ type: 'hangup', channelId: state.targetId, ifIn: [null] });
+    if (state.kind === 'dial' && free(state.callerId)) effects.push({ type: 'hangup', channelId: state.callerId, ifIn: [null] });
+    if (free(state.callerId)) effects.push(...retrieveCaller(left));
+  } else if (state.phase === 'consulting' || state.phase === 'swapped') {
+    // A target on hold talks to nobody; one in the consultation talks to the receptionist.
+    if (state.held === 'target' && free(state.targetId)) effects.push({ type: 'hangup', channelId: state.targetId, ifIn: [null] });
+    if (free(state.callerId)) effects.push(...retrieveCaller(left));
+  }
+  return { state: done(state, at, state.phase === 'connected' ? 'completed' : 'cancelled', 'taken over by another action'), effects };
 }
 
 function targetFailed(state: TransferState, at: number, reason: string): TransferTransition {
@@ -314,6 +387,11 @@ function targetFailed(state: TransferState, at: number, reason: string): Transfe
 
 export function transferTransition(state: TransferState, input: TransferInput): TransferTransition {
   const at = input.at;
+  if (input.type === 'effect-failed' && input.effect.type === 'bridge-add' && (input.effect.channelId === state.callerId || input.effect.channelId === state.targetId)) {
+    // It never reached the bridge it was meant for (even as the transfer
+    // ended): music rather than silence while the operator sees why.
+    return { state: { ...state, lastError: input.message }, effects: [{ type: 'moh-start', channelId: input.effect.channelId }] };
+  }
   if (state.phase === 'done') {
     return input.type === 'complete' || input.type === 'swap' || input.type === 'cancel' ? reject(state, 'This transfer has already ended.') : same(state);
   }
@@ -329,7 +407,10 @@ export function transferTransition(state: TransferState, input: TransferInput): 
       return same(state);
 
     case 'release':
-      return { state: done(state, at, state.phase === 'connected' ? 'completed' : 'cancelled', 'taken over by another action'), effects: [] };
+      return release(state, at, input.channelId ?? null);
+
+    case 'target-joined':
+      return state.phase === 'connected' && !state.targetJoined ? same({ ...state, targetJoined: true }) : same(state);
 
     case 'caller-answered': {
       if (state.kind !== 'dial' || state.phase !== 'calling-operator') return same(state);
@@ -347,7 +428,8 @@ export function transferTransition(state: TransferState, input: TransferInput): 
 
     case 'target-ended': {
       if (state.phase === 'connected') {
-        return { state: done(state, at, 'completed', 'answered'), effects: [{ type: 'hangup', channelId: state.callerId }, { type: 'bridge-destroy', bridgeId: state.bridgeId }] };
+        if (!state.targetJoined || at - (state.outcome?.at ?? at) < CONNECT_GRACE_MS) return targetLostBeforeJoining(state, at);
+        return { state: done(state, at, 'completed', 'answered'), effects: [{ type: 'hangup', channelId: state.callerId, ifIn: [state.bridgeId] }, destroyOwnBridge(state)] };
       }
       if (state.phase === 'calling-operator') return same(state);
       const reason = state.phase === 'dialing' ? describeFailure(input.cause, input.causeText) : 'the target hung up';
@@ -356,7 +438,7 @@ export function transferTransition(state: TransferState, input: TransferInput): 
 
     case 'caller-ended': {
       if (state.phase === 'connected') {
-        return { state: done(state, at, 'completed', 'answered'), effects: [{ type: 'hangup', channelId: state.targetId }, { type: 'bridge-destroy', bridgeId: state.bridgeId }] };
+        return { state: done(state, at, 'completed', 'answered'), effects: [{ type: 'hangup', channelId: state.targetId, ifIn: [state.bridgeId] }, destroyOwnBridge(state)] };
       }
       if (state.phase === 'calling-operator') return { state: done(state, at, 'failed', 'your phone did not answer'), effects: [] };
       const reason = state.kind === 'dial' ? 'you hung up' : 'the caller hung up';
@@ -370,7 +452,7 @@ export function transferTransition(state: TransferState, input: TransferInput): 
       // Like a phone's attended transfer: hanging up mid-consultation completes it.
       const gone: TransferState = { ...state, operatorId: null };
       if (state.phase === 'dialing') {
-        const effects: WorkflowEffect[] = state.consultBridgeId ? [{ type: 'bridge-destroy', bridgeId: state.consultBridgeId }] : [];
+        const effects: WorkflowEffect[] = state.consultBridgeId ? [{ type: 'bridge-destroy', bridgeId: state.consultBridgeId, ifOnly: consultLegs(state) }] : [];
         return { state: { ...gone, completeOnAnswer: true, consultBridgeId: null }, effects };
       }
       return connect(gone, at);
@@ -383,8 +465,8 @@ export function transferTransition(state: TransferState, input: TransferInput): 
         // Complete while the target still rings: the receptionist leaves, the
         // caller keeps its music and is bridged when the target answers.
         const effects: WorkflowEffect[] = [];
-        if (state.operatorId) effects.push({ type: 'hangup', channelId: state.operatorId });
-        if (state.consultBridgeId) effects.push({ type: 'bridge-destroy', bridgeId: state.consultBridgeId });
+        if (state.operatorId) effects.push({ type: 'hangup', channelId: state.operatorId, ifIn: [state.consultBridgeId] });
+        if (state.consultBridgeId) effects.push({ type: 'bridge-destroy', bridgeId: state.consultBridgeId, ifOnly: consultLegs(state) });
         return { state: { ...state, completeOnAnswer: true, operatorId: null, consultBridgeId: null }, effects };
       }
       if (state.phase === 'consulting' || state.phase === 'swapped') {
@@ -425,11 +507,18 @@ export function transferTransition(state: TransferState, input: TransferInput): 
 
     case 'effect-failed': {
       const failed = { ...state, lastError: input.message };
-      if (input.effect.type === 'originate' && input.effect.channelId === state.targetId && state.phase === 'dialing') {
-        return targetFailed(failed, at, `could not call ${state.target.label}: ${input.message}`);
-      }
-      if (input.effect.type === 'originate' && state.phase === 'calling-operator') {
-        return { state: done(failed, at, 'failed', `could not ring your phone: ${input.message}`), effects: [] };
+      const effect = input.effect;
+      if (effect.type === 'originate') {
+        // A request that failed (a timeout above all) may still have made the
+        // leg on the PBX: hang up the id chosen for it. Not when the PBX said
+        // that id was already taken (409): then it is someone else's channel.
+        const cleanup: WorkflowEffect[] = input.code === 'not_in_stasis' ? [] : [{ type: 'hangup', channelId: effect.channelId }];
+        if (effect.channelId === state.targetId && state.phase === 'dialing') {
+          const failedTarget = targetFailed(failed, at, `could not call ${state.target.label}: ${input.message}`);
+          return { state: failedTarget.state, effects: [...cleanup, ...failedTarget.effects] };
+        }
+        if (state.phase === 'calling-operator') return { state: done(failed, at, 'failed', `could not ring your phone: ${input.message}`), effects: cleanup };
+        return { state: failed, effects: cleanup };
       }
       // Other failures (a leg that hung up meanwhile…) are followed by the
       // event that explains them; keep the message for the operator.

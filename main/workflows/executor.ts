@@ -1,3 +1,4 @@
+import type { CallModel } from '../../common/model/index.js';
 import type { WorkflowEffect } from '../../common/workflows/effects.js';
 import type { AriRest } from '../engine/ari-rest.js';
 import type { AriEngine } from '../engine/engine.js';
@@ -10,6 +11,25 @@ export type LocalEffect = Extract<WorkflowEffect, { type: 'ring-back' | 'ring-ba
 
 export function isLocalEffect(effect: WorkflowEffect): effect is LocalEffect {
   return effect.type === 'ring-back' || effect.type === 'ring-back-cancel';
+}
+
+/**
+ * Whether a guarded effect still applies: a hangup whose leg is still in the
+ * bridge the workflow left it in, a bridge-destroy of a bridge nobody else
+ * joined. What the model does not know (gone, or never seen) passes: a DELETE
+ * of something gone is harmless.
+ */
+export function stillApplies(model: CallModel, effect: WorkflowEffect): boolean {
+  if ((effect.type === 'hangup' || effect.type === 'moh-start') && effect.ifIn !== undefined) {
+    const channel = model.channels.get(effect.channelId);
+    return !channel || channel.endedAt !== null || effect.ifIn.includes(channel.bridgeId);
+  }
+  if (effect.type === 'bridge-destroy' && effect.ifOnly !== undefined) {
+    const allowed = effect.ifOnly;
+    const bridge = model.bridges.get(effect.bridgeId);
+    return !bridge || bridge.channelIds.every((id) => allowed.includes(id));
+  }
+  return true;
 }
 
 /**

@@ -3,7 +3,7 @@ import { ConsoleError } from '../../common/errors.js';
 import type { CallModel, ChannelView, ModelEvent } from '../../common/model/index.js';
 import { endpointFor } from '../../common/settings.js';
 import { slotOfBridgeName, type ParkInput, type ParkState } from '../../common/workflows/park.js';
-import type { CallerBridge } from '../../common/workflows/transfer.js';
+import type { CallerBridge, TransferInput, TransferState } from '../../common/workflows/transfer.js';
 
 /** What the orchestrator reads off requests, the model and event batches before it feeds a machine. */
 
@@ -76,15 +76,56 @@ export function dialEndpoint(target: string, template: string): string {
   return endpoint;
 }
 
-/** `park-<slot>` bridges the park machine does not know yet: what it should be told was discovered. */
+/** This console's `park-<slot>@<app>` bridges the park machine does not know yet: what it should be told was discovered. */
 export function discoveredSlots(model: CallModel, park: ParkState): ParkInput[] {
   const inputs: ParkInput[] = [];
   for (const bridge of model.bridges.values()) {
-    const slot = slotOfBridgeName(bridge.name, park.config);
+    const slot = slotOfBridgeName(bridge.name, park.config, park.owner);
     if (slot === null || park.slots.some((parked) => parked.bridgeId === bridge.id)) continue;
     const channelId = bridge.channelIds[0] ?? null;
     const channel = channelId ? model.channels.get(channelId) : undefined;
     inputs.push({ type: 'discovered', at: Date.now(), slot, bridgeId: bridge.id, channelId, callerLabel: channel ? callLabel(channel) : 'a parked call' });
+  }
+  return inputs;
+}
+
+const alive = (model: CallModel, id: string): ChannelView | undefined => {
+  const channel = model.channels.get(id);
+  return channel && channel.endedAt === null ? channel : undefined;
+};
+
+/**
+ * After a link gap the model has been reconciled with the PBX's listing, but
+ * the events of the gap are lost: what a transfer would have been told, read
+ * off the reconciled model. A leg gone is as if it hung up; a target up in the
+ * app while still "dialing" answered. Inputs a machine has already seen are
+ * no-ops for it.
+ */
+export function restoredTransferInputs(state: TransferState, model: CallModel, at: number): TransferInput[] {
+  const inputs: TransferInput[] = [];
+  const caller = alive(model, state.callerId);
+  if (!caller) return [{ type: 'caller-ended', at }];
+  if (state.phase === 'calling-operator') {
+    if (caller.inStasis && caller.state === 'Up') inputs.push({ type: 'caller-answered', at });
+    return inputs;
+  }
+  if (state.operatorId !== null && !alive(model, state.operatorId)) inputs.push({ type: 'operator-ended', at });
+  const target = alive(model, state.targetId);
+  if (!target) inputs.push({ type: 'target-ended', at, cause: null, causeText: null });
+  else if (state.phase === 'dialing' && target.inStasis && target.state === 'Up') inputs.push({ type: 'target-answered', at });
+  else if (state.phase === 'connected' && target.bridgeId === state.bridgeId) inputs.push({ type: 'target-joined', at });
+  return inputs;
+}
+
+/** The same for the park slots: a call gone is abandoned, one out of its bridge left, one seen in it entered. */
+export function restoredParkInputs(park: ParkState, model: CallModel, at: number): ParkInput[] {
+  const inputs: ParkInput[] = [];
+  for (const parked of park.slots) {
+    const channel = alive(model, parked.channelId);
+    if (!channel) inputs.push({ type: 'ended', at, slot: parked.slot });
+    else if (channel.bridgeId === parked.bridgeId) {
+      if (parked.status === 'parking') inputs.push({ type: 'entered', at, slot: parked.slot });
+    } else if (parked.status !== 'parking') inputs.push({ type: 'left', at, slot: parked.slot, alone: channel.bridgeId === null });
   }
   return inputs;
 }

@@ -1,5 +1,5 @@
 import type { AriEvent } from '../../common/ari.js';
-import { ConsoleError } from '../../common/errors.js';
+import { ConsoleError, type ErrorCode } from '../../common/errors.js';
 import type { CallModel, ModelEvent } from '../../common/model/index.js';
 import type { Settings } from '../../common/settings.js';
 import type { SnoopMode, WorkflowsView } from '../../common/workflow-contract.js';
@@ -17,8 +17,8 @@ import {
   type TransferTransition,
 } from '../../common/workflows/transfer.js';
 import type { Logger } from '../log.js';
-import { isLocalEffect, performAriEffect, type WorkflowEngine } from './executor.js';
-import { callLabel, controlledCall, dialEndpoint, discoveredSlots, hangupCauses } from './inputs.js';
+import { isLocalEffect, performAriEffect, stillApplies, type WorkflowEngine } from './executor.js';
+import { callLabel, controlledCall, dialEndpoint, discoveredSlots, hangupCauses, restoredParkInputs, restoredTransferInputs } from './inputs.js';
 import { SnoopSessions } from './snoop.js';
 
 /**
@@ -39,6 +39,8 @@ export interface OrchestratorOptions {
 }
 
 const RECENT_TRANSFERS = 10;
+/** How long a leg given up on is watched for: past the longest originate timeout. */
+const ABANDONED_KEEP_MS = 10 * 60_000;
 const newId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 
@@ -51,11 +53,17 @@ export class CallWorkflows {
   private queue: Promise<unknown> = Promise.resolve();
   /** Channels whose hangup was requested: a park bridge they leave was not left on purpose. */
   private hangingUp = new Set<string>();
+  /**
+   * Legs whose originate failed (a timeout above all) although the PBX may
+   * still make them: hung up at once, and again whenever the PBX shows one
+   * (its request may reach the PBX after our DELETE). Id → when given up.
+   */
+  private abandoned = new Map<string, number>();
   private readonly timer: ReturnType<typeof setInterval>;
   private disposed = false;
 
   constructor(private readonly options: OrchestratorOptions) {
-    this.park = createParkState(options.settings().park);
+    this.park = createParkState(options.settings().park, options.engine().profile.app);
     this.snoops = new SnoopSessions(options.engine, (message, fields) => options.log.warn(message, fields));
     this.timer = setInterval(() => void this.run(() => this.tick()), options.tickMs ?? 1000);
     this.timer.unref?.();
@@ -86,8 +94,15 @@ export class CallWorkflows {
       const callerId = input.callerId ?? (settings.operatorCallerId || undefined);
       if (input.via === 'console') {
         const engine = this.options.engine();
-        const channel = await engine.requireRest().originate({ endpoint, app: engine.profile.app, appArgs: 'dial', timeout: timeoutSec, ...(callerId ? { callerId } : {}) });
-        return { workflowId: null, channelId: channel.id };
+        // Our own id, so a request that fails after the PBX made the call can still hang it up.
+        const channelId = `${newId()}-d`;
+        try {
+          await engine.requireRest().originate({ endpoint, app: engine.profile.app, appArgs: 'dial', timeout: timeoutSec, channelId, ...(callerId ? { callerId } : {}) });
+        } catch (error) {
+          if (!(error instanceof ConsoleError && error.code === 'not_in_stasis')) await this.abandon(channelId);
+          throw error;
+        }
+        return { workflowId: null, channelId };
       }
       if (!settings.operatorEndpoint) throw new ConsoleError('invalid_request', 'Set your own phone in the settings to dial through it.');
       const id = newId();
@@ -110,7 +125,6 @@ export class CallWorkflows {
       const settings = this.options.settings();
       const endpoint = dialEndpoint(input.target, settings.dialTemplate);
       const { channel, bridge, operatorId } = controlledCall(this.options.engine().currentModel, input.channelId, input.operatorChannelId, (model, id) => this.isOperatorLeg(model, id));
-      await this.releaseLegs(channel.id);
       const id = newId();
       // Your own phone shows who is calling, not the console's caller id.
       const own = channel.caller.number ? `"${channel.caller.name || channel.caller.number}" <${channel.caller.number}>` : undefined;
@@ -125,6 +139,8 @@ export class CallWorkflows {
         timeoutSec: input.timeoutSec ?? settings.transferTimeoutSec,
         ...(callerId ? { targetCallerId: callerId } : {}),
       });
+      if (transition.rejected) throw new ConsoleError('invalid_request', transition.rejected);
+      await this.releaseLegs(channel.id);
       await this.applyTransfer(transition, null);
       return id;
     });
@@ -165,6 +181,13 @@ export class CallWorkflows {
 
   retrieve(input: { slot: number; toBridgeId?: string }): Promise<string> {
     return this.request(async () => {
+      if (input.toBridgeId) {
+        const parked = slotOf(this.park, input.slot);
+        const bridge = this.options.engine().currentModel.bridges.get(input.toBridgeId);
+        if (!bridge) throw new ConsoleError('not_found', 'That bridge has ended.');
+        // Out of the slot's music into an empty bridge would be silence.
+        if (!bridge.channelIds.some((id) => id !== parked?.channelId)) throw new ConsoleError('invalid_request', 'Nobody is in that bridge: the caller would hear silence. Retrieve it to the console instead.');
+      }
       const result = await this.stepPark({ type: 'retrieve', at: Date.now(), slot: input.slot, ...(input.toBridgeId ? { toBridgeId: input.toBridgeId } : {}) });
       if (result.rejected || !result.channelId) throw new ConsoleError('invalid_request', result.rejected ?? 'Nothing to retrieve.');
       return result.channelId;
@@ -210,6 +233,7 @@ export class CallWorkflows {
       switch (event.type) {
         case 'StasisStart':
           if (!channelId) break;
+          if (await this.hangUpAbandoned(channelId)) break;
           changed = (await this.legAnswered(channelId, at)) || changed;
           changed = (await this.snoops.answered(channelId)) || changed;
           break;
@@ -221,7 +245,10 @@ export class CallWorkflows {
           if (!channelId) break;
           changed = (await this.legEnded(channelId, at, causeOf(channelId))) || changed;
           changed = (await this.snoops.channelEnded(channelId)) || changed;
-          if (event.type === 'ChannelDestroyed') this.hangingUp.delete(channelId);
+          if (event.type === 'ChannelDestroyed') {
+            this.hangingUp.delete(channelId);
+            this.abandoned.delete(channelId);
+          }
           break;
         case 'ConsoleChannelVanished': {
           // Ended while the link was down: no StasisEnd will ever say so.
@@ -232,6 +259,7 @@ export class CallWorkflows {
           break;
         }
         case 'ChannelEnteredBridge': {
+          if (channelId) changed = (await this.targetJoined(channelId, ari.bridge?.id, at)) || changed;
           const parked = channelId ? slotOfChannel(this.park, channelId) : undefined;
           if (parked && parked.bridgeId === ari.bridge?.id) {
             await this.stepPark({ type: 'entered', at, slot: parked.slot });
@@ -249,6 +277,13 @@ export class CallWorkflows {
         }
         case 'ConsoleBridgeSeen':
           changed = (await this.discover(this.options.engine().currentModel)) || changed;
+          break;
+        case 'ChannelCreated':
+          // subscribeAll shows a leg we gave up on as soon as the PBX makes it.
+          if (channelId && (await this.hangUpAbandoned(channelId))) changed = true;
+          break;
+        case 'ConsoleLinkRestored':
+          changed = (await this.restore(this.options.engine().currentModel, at)) || changed;
           break;
       }
     }
@@ -292,6 +327,53 @@ export class CallWorkflows {
     return changed;
   }
 
+  private async targetJoined(channelId: string, bridgeId: string | undefined, at: number): Promise<boolean> {
+    let changed = false;
+    for (const state of [...this.transfers.values()]) {
+      if (isActive(state) && state.targetId === channelId && state.bridgeId === bridgeId && !state.targetJoined) {
+        await this.stepTransfer(state.id, { type: 'target-joined', at });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * The link is back and the model reconciled: whatever the gap hid (a leg
+   * that hung up, a target that answered, a parked call moved) is fed to the
+   * machines as if it had been seen.
+   */
+  private async restore(model: CallModel, at: number): Promise<boolean> {
+    let changed = false;
+    for (const state of [...this.transfers.values()]) {
+      for (const input of isActive(state) ? restoredTransferInputs(state, model, at) : []) {
+        const result = await this.stepTransfer(state.id, input);
+        changed = changed || result?.state !== state;
+      }
+    }
+    const before = this.park;
+    for (const input of restoredParkInputs(this.park, model, at)) await this.stepPark(input);
+    for (const id of [...this.abandoned.keys()]) if (model.channels.get(id)?.endedAt === null) await this.hangUpAbandoned(id);
+    return changed || this.park !== before;
+  }
+
+  /** Gives up on a leg whose originate failed: hang it up now, and whenever the PBX shows it later. */
+  private async abandon(channelId: string): Promise<void> {
+    this.abandoned.set(channelId, Date.now());
+    try {
+      await this.options.engine().requireRest().hangup(channelId);
+    } catch (error) {
+      this.options.log.info('could not hang up a leg whose originate failed', { channelId, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async hangUpAbandoned(channelId: string): Promise<boolean> {
+    if (!this.abandoned.has(channelId)) return false;
+    this.abandoned.delete(channelId);
+    await this.abandon(channelId);
+    return true;
+  }
+
   /** Slot bridges this run did not create (a restart, another console): shown, and tidied when empty. */
   private async discover(model: CallModel): Promise<boolean> {
     const before = this.park;
@@ -302,6 +384,7 @@ export class CallWorkflows {
   private async tick(): Promise<void> {
     const at = Date.now();
     let changed = false;
+    for (const [id, since] of this.abandoned) if (at - since > ABANDONED_KEEP_MS) this.abandoned.delete(id);
     for (const state of [...this.transfers.values()]) {
       if (!isActive(state)) continue;
       const result = await this.stepTransfer(state.id, { type: 'tick', at });
@@ -327,7 +410,7 @@ export class CallWorkflows {
     const { state } = transition;
     this.transfers.set(state.id, state);
     for (const effect of transition.effects) {
-      await this.perform(effect, (message) => this.stepTransfer(state.id, { type: 'effect-failed', at: Date.now(), effect, message }));
+      await this.perform(effect, (message, code) => this.stepTransfer(state.id, { type: 'effect-failed', at: Date.now(), effect, message, ...(code ? { code } : {}) }));
     }
     const now = this.transfers.get(state.id);
     if (now && !isActive(now) && (before === null || isActive(before))) await this.transferEnded(now);
@@ -354,7 +437,7 @@ export class CallWorkflows {
     return transition;
   }
 
-  private async perform(effect: WorkflowEffect, failed: (message: string) => Promise<unknown>): Promise<void> {
+  private async perform(effect: WorkflowEffect, failed: (message: string, code: ErrorCode | null) => Promise<unknown>): Promise<void> {
     if (isLocalEffect(effect)) {
       if (effect.type === 'ring-back') await this.ringBack(effect.slot, effect.channelId, effect.endpoint, effect.label);
       else {
@@ -366,12 +449,20 @@ export class CallWorkflows {
       }
       return;
     }
+    const engine = this.options.engine();
+    if (!stillApplies(engine.currentModel, effect)) {
+      this.options.log.info('a workflow step no longer applies: the operator moved things meanwhile', { effect: effect.type });
+      return;
+    }
     try {
-      await performAriEffect(this.options.engine(), effect);
+      await performAriEffect(engine, effect);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      const code = error instanceof ConsoleError ? error.code : null;
       this.options.log.info('a workflow step failed', { effect: effect.type, message });
-      await failed(message);
+      // Whatever the machine makes of it, a leg we asked for and did not get is watched for.
+      if (effect.type === 'originate' && code !== 'not_in_stasis') this.abandoned.set(effect.channelId, Date.now());
+      await failed(message, code);
     }
   }
 
@@ -400,10 +491,14 @@ export class CallWorkflows {
     await this.applyTransfer(transition, null);
   }
 
-  /** A new transfer or park of a channel ends what older workflows were doing with it, touching nothing. */
+  /**
+   * A new transfer or park of a channel ends what older workflows were doing
+   * with it: they never touch that channel, but hang up what they rang that
+   * talks to nobody and bring a held caller back.
+   */
   private async releaseLegs(channelId: string): Promise<void> {
     for (const state of [...this.transfers.values()]) {
-      if (isActive(state) && transferLegs(state).includes(channelId)) await this.stepTransfer(state.id, { type: 'release', at: Date.now() });
+      if (isActive(state) && transferLegs(state).includes(channelId)) await this.stepTransfer(state.id, { type: 'release', at: Date.now(), channelId });
     }
   }
 
@@ -419,6 +514,8 @@ export class CallWorkflows {
   }
 
   private syncParkConfig(settings: Settings): void {
+    const owner = this.options.engine().profile.app;
+    if (this.park.owner !== owner) this.park = { ...this.park, owner };
     const { firstSlot, slotCount, timeoutSec } = settings.park;
     const config = this.park.config;
     if (config.firstSlot !== firstSlot || config.slotCount !== slotCount || config.timeoutSec !== timeoutSec) {

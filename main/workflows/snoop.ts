@@ -50,8 +50,14 @@ export class SnoopSessions {
       reason: null,
     };
     const { spy, whisper } = DIRECTIONS[input.mode];
-    await rest.snoop(input.channelId, { spy, whisper, app: engine.profile.app, appArgs: `snoop,${input.id}`, snoopId: view.snoopChannelId });
     this.sessions.set(view.id, view);
+    try {
+      await rest.snoop(input.channelId, { spy, whisper, app: engine.profile.app, appArgs: `snoop,${input.id}`, snoopId: view.snoopChannelId });
+    } catch (error) {
+      // A request that timed out may still have made the snoop channel: finish hangs up its id.
+      await this.finish(view.id, 'could not listen to the call');
+      throw error;
+    }
     try {
       await rest.originate({
         endpoint: input.endpoint,
@@ -71,6 +77,12 @@ export class SnoopSessions {
 
   /** The receptionist's phone answered: join it to the snoop channel. Returns whether anything changed. */
   async answered(channelId: string): Promise<boolean> {
+    const late = [...this.sessions.values()].find((candidate) => candidate.status === 'ended' && (candidate.legId === channelId || candidate.snoopChannelId === channelId));
+    if (late) {
+      // A leg of a session that already ended (its request failed, yet the PBX made it): it has nobody to join.
+      await this.tidy(late.id, [() => this.engine().requireRest().hangup(channelId)]);
+      return false;
+    }
     const session = [...this.sessions.values()].find((candidate) => candidate.legId === channelId && candidate.status === 'ringing');
     if (!session) return false;
     const engine = this.engine();
@@ -121,7 +133,11 @@ export class SnoopSessions {
       return;
     }
     // Each may be gone already (that is why we are here): gone counts as done.
-    for (const step of [() => rest.hangup(session.snoopChannelId), () => rest.hangup(session.legId), () => rest.destroyBridge(session.bridgeId)]) {
+    await this.tidy(id, [() => rest.hangup(session.snoopChannelId), () => rest.hangup(session.legId), () => rest.destroyBridge(session.bridgeId)]);
+  }
+
+  private async tidy(id: string, steps: (() => Promise<void>)[]): Promise<void> {
+    for (const step of steps) {
       try {
         await step();
       } catch (error) {

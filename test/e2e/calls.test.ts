@@ -36,6 +36,23 @@ async function answered(page: Page, caller: string): Promise<string> {
   return call.stasisId;
 }
 
+/**
+ * A call the receptionist took on their own phone ("To my phone"): an
+ * attended transfer consults through that leg; without one the console
+ * refuses it, as the caller would be left talking to silence on a swap.
+ */
+async function onMyPhone(page: Page, caller: string): Promise<string> {
+  await ui.node.backend.dispatch('settings.set', { operatorEndpoint: TARGET });
+  const call = await placeInboundCall(rest, ui.app, caller);
+  await expect.poll(() => row(page, call.stasisId).count(), { timeout: 10_000 }).toBe(1);
+  await row(page, call.stasisId).click();
+  await page.getByRole('tab', { name: /Dial & transfer/ }).click();
+  await page.getByTestId('transfer-pickup').click();
+  const item = page.getByTestId('transfer-item').filter({ hasText: caller.replace(/ <.*/, '') });
+  await expect.poll(() => item.getByTestId('transfer-phase').textContent(), { timeout: 15_000 }).toBe('Connected');
+  return call.stasisId;
+}
+
 const phases = (page: Page) => page.getByTestId('transfer-item').getByTestId('transfer-phase').allTextContents();
 
 describe('transfers from the console', () => {
@@ -54,7 +71,7 @@ describe('transfers from the console', () => {
 
   it('attended: consult with the caller on hold, swap, then complete', async () => {
     const { page } = ui;
-    const caller = await answered(page, 'Bob Stone <202>');
+    const caller = await onMyPhone(page, 'Bob Stone <202>');
     await page.keyboard.press('t');
     await page.getByTestId('transfer-target').fill(TARGET);
     await page.getByTestId('transfer-attended').click();
@@ -70,7 +87,7 @@ describe('transfers from the console', () => {
 
   it('attended: cancel keeps the caller with the console', async () => {
     const { page } = ui;
-    const caller = await answered(page, 'Carol Diaz <203>');
+    const caller = await onMyPhone(page, 'Carol Diaz <203>');
     await page.keyboard.press('t');
     await page.getByTestId('transfer-target').fill(TARGET);
     await page.getByTestId('transfer-attended').click();

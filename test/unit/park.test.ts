@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   allSlots,
   createParkState,
+  PARKING_TIMEOUT_MS,
   firstFreeSlot,
   parkTransition,
   slotOf,
@@ -32,10 +33,10 @@ function park(state: ParkState, overrides: Partial<Extract<ParkInput, { type: 'p
 
 describe('parking', () => {
   it('puts the call in the first free slot: a holding bridge named park-<slot> with music', () => {
-    const parked = park(createParkState(config));
+    const parked = park(createParkState(config, 'console'));
     expect(parked.slot).toBe(701);
     expect(parked.effects).toEqual([
-      { type: 'bridge-create', bridgeId: 'pk-a', bridgeType: 'holding', name: 'park-701' },
+      { type: 'bridge-create', bridgeId: 'pk-a', bridgeType: 'holding', name: 'park-701@console' },
       { type: 'bridge-moh-start', bridgeId: 'pk-a' },
       { type: 'bridge-add', bridgeId: 'pk-a', channelId: 'alice' },
     ]);
@@ -44,14 +45,14 @@ describe('parking', () => {
   });
 
   it('frees the receptionist and their two-party bridge, and answers a ringing call first', () => {
-    const parked = park(createParkState(config), { callerUp: false, fromBridge: { id: 'desk', kind: 'mixing', otherMembers: ['op'] }, operatorId: 'op' });
+    const parked = park(createParkState(config, 'console'), { callerUp: false, fromBridge: { id: 'desk', kind: 'mixing', otherMembers: ['op'] }, operatorId: 'op' });
     expect(parked.effects.map((effect) => effect.type)).toEqual(['hangup', 'answer', 'bridge-create', 'bridge-moh-start', 'bridge-add', 'bridge-destroy']);
     expect(parked.effects[0]).toEqual({ type: 'hangup', channelId: 'op' });
     expect(parked.effects[5]).toEqual({ type: 'bridge-destroy', bridgeId: 'desk' });
   });
 
   it('uses a chosen slot, refuses a taken one, an unknown one, a second park of one call, and a full lot', () => {
-    let state = park(createParkState(config), { slot: 702 }).state;
+    let state = park(createParkState(config, 'console'), { slot: 702 }).state;
     expect(slotOf(state, 702)?.channelId).toBe('alice');
     expect(park(state, { channelId: 'bob', slot: 702, bridgeId: 'pk-b' }).rejected).toMatch(/702 is taken/);
     expect(park(state, { channelId: 'bob', slot: 799, bridgeId: 'pk-b' }).rejected).toMatch(/no park slot 799/);
@@ -66,29 +67,54 @@ describe('parking', () => {
 
 describe('retrieving', () => {
   it('takes the call out and destroys the slot bridge, or moves it into a bridge', () => {
-    const state = park(createParkState(config)).state;
+    const state = park(createParkState(config, 'console')).state;
     const out = parkTransition(state, { type: 'retrieve', at: T0 + 1000, slot: 701 });
     expect(out.channelId).toBe('alice');
+    // Back to the console's list with music: never out of the slot into silence.
     expect(out.effects).toEqual([
       { type: 'bridge-remove', bridgeId: 'pk-a', channelId: 'alice' },
       { type: 'bridge-destroy', bridgeId: 'pk-a' },
+      { type: 'moh-start', channelId: 'alice' },
     ]);
     expect(out.state.slots).toEqual([]);
     expect(out.state.recent[0]).toMatchObject({ slot: 701, kind: 'retrieved' });
     const moved = parkTransition(state, { type: 'retrieve', at: T0 + 1000, slot: 701, toBridgeId: 'desk' });
-    expect(moved.effects[0]).toEqual({ type: 'bridge-add', bridgeId: 'desk', channelId: 'alice' });
+    expect(moved.effects).toEqual([
+      { type: 'bridge-add', bridgeId: 'desk', channelId: 'alice' },
+      { type: 'bridge-destroy', bridgeId: 'pk-a' },
+    ]);
     expect(parkTransition(out.state, { type: 'retrieve', at: T0 + 2000, slot: 701 }).rejected).toMatch(/empty/);
   });
 
   it('a call taken out by other means (picked up to a phone) frees its slot', () => {
-    const state = park(createParkState(config)).state;
+    const state = park(createParkState(config, 'console')).state;
     const left = parkTransition(state, { type: 'left', at: T0 + 500, slot: 701 });
     expect(left.effects).toEqual([{ type: 'bridge-destroy', bridgeId: 'pk-a' }]);
     expect(left.state.recent[0]?.kind).toBe('left');
+    // Seen out of its slot and in no bridge (after a link gap): music, not silence.
+    expect(parkTransition(state, { type: 'left', at: T0 + 500, slot: 701, alone: true }).effects).toEqual([
+      { type: 'bridge-destroy', bridgeId: 'pk-a' },
+      { type: 'moh-start', channelId: 'alice' },
+    ]);
+  });
+
+  it('gives a call never seen in its slot back to the console with music, once the parking timeout passes', () => {
+    const state = park(createParkState(config, 'console')).state;
+    expect(parkTransition(state, { type: 'tick', at: T0 + PARKING_TIMEOUT_MS - 1 }).effects).toEqual([]);
+    const late = parkTransition(state, { type: 'tick', at: T0 + PARKING_TIMEOUT_MS });
+    expect(late.state.slots).toEqual([]);
+    expect(late.state.recent[0]).toMatchObject({ slot: 701, kind: 'failed', detail: 'the call never reached its slot' });
+    expect(late.effects).toEqual([
+      { type: 'bridge-destroy', bridgeId: 'pk-a', ifOnly: ['alice'] },
+      { type: 'moh-start', channelId: 'alice' },
+    ]);
+    // Once seen in its slot, only the park timeout applies.
+    const entered = parkTransition(state, { type: 'entered', at: T0 + 10, slot: 701 }).state;
+    expect(parkTransition(entered, { type: 'tick', at: T0 + PARKING_TIMEOUT_MS }).effects).toEqual([]);
   });
 
   it('a caller who hangs up while parked frees the slot', () => {
-    const state = park(createParkState(config)).state;
+    const state = park(createParkState(config, 'console')).state;
     const ended = parkTransition(state, { type: 'ended', at: T0 + 500, slot: 701 });
     expect(ended.effects).toEqual([{ type: 'bridge-destroy', bridgeId: 'pk-a' }]);
     expect(ended.state.recent[0]?.kind).toBe('abandoned');
@@ -97,7 +123,7 @@ describe('retrieving', () => {
 
 describe('timeout', () => {
   const parkedAt = (endpoint: string | null) => {
-    const parked = park(createParkState(config), { parker: { endpoint, label: endpoint ?? 'the console' } }).state;
+    const parked = park(createParkState(config, 'console'), { parker: { endpoint, label: endpoint ?? 'the console' } }).state;
     return parkTransition(parked, { type: 'entered', at: T0 + 10, slot: 701 }).state;
   };
 
@@ -143,19 +169,23 @@ describe('timeout', () => {
 });
 
 describe('after a restart', () => {
-  it('adopts park bridges it finds, tidies empty ones, ignores other names', () => {
-    const state = createParkState(config);
+  it("adopts park bridges it finds, tidies empty ones, ignores other names and other consoles' slots", () => {
+    const state = createParkState(config, 'console');
     const adopted = parkTransition(state, { type: 'discovered', at: T0, slot: 702, bridgeId: 'old', channelId: 'bob', callerLabel: 'Bob' });
     expect(slotOf(adopted.state, 702)).toMatchObject({ status: 'parked', channelId: 'bob', timeoutAt: T0 + 60_000, parker: { endpoint: null } });
     const empty = parkTransition(state, { type: 'discovered', at: T0, slot: 703, bridgeId: 'stale', channelId: null, callerLabel: '' });
     expect(empty.effects).toEqual([{ type: 'bridge-destroy', bridgeId: 'stale' }]);
-    expect(slotOfBridgeName('park-702', adopted.state.config)).toBe(702);
-    expect(slotOfBridgeName('park-704', adopted.state.config)).toBeNull();
-    expect(slotOfBridgeName('desk', adopted.state.config)).toBeNull();
+    expect(slotOfBridgeName('park-702@console', adopted.state.config, 'console')).toBe(702);
+    expect(slotOfBridgeName('park-704@console', adopted.state.config, 'console')).toBeNull();
+    expect(slotOfBridgeName('desk', adopted.state.config, 'console')).toBeNull();
+    // Another console's slot (another app), or one without a marker, is never ours.
+    expect(slotOfBridgeName('park-702@other', adopted.state.config, 'console')).toBeNull();
+    expect(slotOfBridgeName('park-702', adopted.state.config, 'console')).toBeNull();
+    expect(slotOfBridgeName('park-702@console', adopted.state.config, '')).toBeNull();
   });
 
   it('a failed park frees the slot and keeps music on the call', () => {
-    const parked = park(createParkState(config));
+    const parked = park(createParkState(config, 'console'));
     const create = parked.effects.find((effect) => effect.type === 'bridge-add')!;
     const failed = parkTransition(parked.state, { type: 'effect-failed', at: T0 + 5, effect: create, message: 'Channel not in Stasis application' });
     expect(failed.state.slots).toEqual([]);
@@ -176,7 +206,7 @@ describe('the lot, whatever happens (fast-check)', () => {
     );
     fc.assert(
       fc.property(fc.array(action, { maxLength: 30 }), (actions) => {
-        let state = createParkState(config);
+        let state = createParkState(config, 'console');
         let at = T0;
         let bridges = 0;
         for (const item of actions) {

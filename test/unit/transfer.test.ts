@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { WorkflowEffect } from '../../common/workflows/effects.js';
 import {
+  CONNECT_GRACE_MS,
   DIAL_GRACE_SEC,
   startDial,
   startTransfer,
@@ -68,8 +69,9 @@ describe('blind transfer', () => {
   it('frees the receptionist at once: their leg is hung up and their two-party bridge destroyed', () => {
     const begun = start({ caller: { id: 'caller', label: 'Alice', up: true, bridge: deskBridge }, operatorId: 'op' });
     expect(types(begun.effects)).toEqual(['bridge-remove', 'hangup', 'bridge-destroy', 'moh-start', 'originate']);
-    expect(begun.effects[1]).toEqual({ type: 'hangup', channelId: 'op' });
-    expect(begun.effects[2]).toEqual({ type: 'bridge-destroy', bridgeId: 'desk' });
+    // Guarded: only while the receptionist is still in that bridge and nobody else joined it.
+    expect(begun.effects[1]).toEqual({ type: 'hangup', channelId: 'op', ifIn: ['desk'] });
+    expect(begun.effects[2]).toEqual({ type: 'bridge-destroy', bridgeId: 'desk', ifOnly: ['caller', 'op'] });
   });
 
   it('keeps a bridge that holds other people too', () => {
@@ -119,27 +121,67 @@ describe('blind transfer', () => {
     expect(last(steps).outcome).toMatchObject({ status: 'failed', reason: 'the caller hung up' });
   });
 
-  it('once connected, hangs up the other side and removes its bridge when either leaves', () => {
-    const connected = run(start(), [{ type: 'target-answered', at: T0 + 1000 }]);
+  it('once connected, hangs up the other side and removes its bridge when either leaves, but only what is still where it left it', () => {
+    const connected = run(start(), [
+      { type: 'target-answered', at: T0 + 1000 },
+      { type: 'target-joined', at: T0 + 1010 },
+    ]);
+    expect(last(connected).targetJoined).toBe(true);
     const callerLeft = transferTransition(last(connected), { type: 'caller-ended', at: T0 + 60_000 });
     expect(callerLeft.effects).toEqual([
-      { type: 'hangup', channelId: 'x1-t' },
-      { type: 'bridge-destroy', bridgeId: 'x1-b' },
+      { type: 'hangup', channelId: 'x1-t', ifIn: ['x1-b'] },
+      { type: 'bridge-destroy', bridgeId: 'x1-b', ifOnly: ['caller', 'x1-t'] },
     ]);
     expect(callerLeft.state.outcome?.status).toBe('completed');
-    const targetLeft = transferTransition(last(connected), { type: 'target-ended', at: T0 + 60_000, cause: 16, causeText: null });
+    const targetLeft = transferTransition(last(connected), { type: 'target-ended', at: T0 + 1000 + CONNECT_GRACE_MS, cause: 16, causeText: null });
     expect(targetLeft.effects).toEqual([
-      { type: 'hangup', channelId: 'caller' },
-      { type: 'bridge-destroy', bridgeId: 'x1-b' },
+      { type: 'hangup', channelId: 'caller', ifIn: ['x1-b'] },
+      { type: 'bridge-destroy', bridgeId: 'x1-b', ifOnly: ['caller', 'x1-t'] },
     ]);
   });
 
-  it('hands over without touching anything when another action takes the call', () => {
+  it('a target that answers and hangs up before it is ever in the bridge gives the caller back to the console with music', () => {
     const connected = run(start(), [{ type: 'target-answered', at: T0 + 1000 }]);
-    const released = transferTransition(last(connected), { type: 'release', at: T0 + 5000 });
+    expect(last(connected)).toMatchObject({ phase: 'connected', targetJoined: false });
+    const lost = transferTransition(last(connected), { type: 'target-ended', at: T0 + 1001, cause: 16, causeText: null });
+    expect(lost.state.outcome).toMatchObject({ status: 'failed', reason: 'the target hung up before the call was connected' });
+    expect(lost.effects).toEqual([
+      { type: 'bridge-destroy', bridgeId: 'x1-b', ifOnly: ['caller', 'x1-t'] },
+      { type: 'moh-start', channelId: 'caller', ifIn: ['x1-b', null] },
+    ]);
+    expect(lost.effects.some((effect) => effect.type === 'hangup')).toBe(false);
+    // In the bridge, but gone within the grace: it never really took the call either.
+    const joined = run(start(), [
+      { type: 'target-answered', at: T0 + 1000 },
+      { type: 'target-joined', at: T0 + 1005 },
+    ]);
+    const quick = transferTransition(last(joined), { type: 'target-ended', at: T0 + 1000 + CONNECT_GRACE_MS - 1, cause: 16, causeText: null });
+    expect(quick.effects).toEqual(lost.effects);
+    expect(quick.state.outcome?.status).toBe('failed');
+  });
+
+  it('hangs up the leg it chose when its originate fails (a timeout may still have made it), unless the id was taken', () => {
+    const begun = start();
+    const originate = begun.effects.find((effect) => effect.type === 'originate')!;
+    const timedOut = transferTransition(begun.state, { type: 'effect-failed', at: T0 + 5000, effect: originate, message: 'timed out', code: 'timeout' });
+    expect(timedOut.effects).toEqual([{ type: 'hangup', channelId: 'x1-t' }]);
+    expect(timedOut.state.outcome).toMatchObject({ status: 'failed' });
+    const taken = transferTransition(begun.state, { type: 'effect-failed', at: T0 + 5000, effect: originate, message: 'exists', code: 'not_in_stasis' });
+    expect(taken.effects).toEqual([]);
+  });
+
+  it('hands a connected call over without touching anything when another action takes it', () => {
+    const connected = run(start(), [{ type: 'target-answered', at: T0 + 1000 }]);
+    const released = transferTransition(last(connected), { type: 'release', at: T0 + 5000, channelId: 'caller' });
     expect(released.effects).toEqual([]);
     expect(released.state.phase).toBe('done');
     expect(transferTransition(released.state, { type: 'caller-ended', at: T0 + 6000 }).effects).toEqual([]);
+  });
+
+  it('released while the target still rings: the ringing leg is hung up, the call taken is not touched', () => {
+    const released = transferTransition(start().state, { type: 'release', at: T0 + 2000, channelId: 'caller' });
+    expect(released.effects).toEqual([{ type: 'hangup', channelId: 'x1-t', ifIn: [null] }]);
+    expect(released.state.outcome).toMatchObject({ status: 'cancelled', reason: 'taken over by another action' });
   });
 
   it('refuses attended commands', () => {
@@ -189,8 +231,8 @@ describe('attended transfer', () => {
       { type: 'bridge-create', bridgeId: 'x1-b', bridgeType: 'mixing', name: 'transfer 102' },
       { type: 'bridge-add', bridgeId: 'x1-b', channelId: 'caller' },
       { type: 'bridge-add', bridgeId: 'x1-b', channelId: 'x1-t' },
-      { type: 'hangup', channelId: 'op' },
-      { type: 'bridge-destroy', bridgeId: 'desk' },
+      { type: 'hangup', channelId: 'op', ifIn: ['desk'] },
+      { type: 'bridge-destroy', bridgeId: 'desk', ifOnly: ['caller', 'x1-t', 'op'] },
     ]);
   });
 
@@ -242,25 +284,47 @@ describe('attended transfer', () => {
     ]);
   });
 
-  it('works without a receptionist leg: hold toggles music only', () => {
+  it('is refused without a receptionist leg beside the caller: a swap would leave the caller talking to silence', () => {
     const begun = attended(false);
-    expect(begun.state.consultBridgeId).toBeNull();
-    const consulting = transferTransition(begun.state, { type: 'target-answered', at: T0 + 1000 });
-    expect(consulting.effects).toEqual([]);
-    const swapped = transferTransition(consulting.state, { type: 'swap', at: T0 + 2000 });
-    expect(swapped.effects).toEqual([
-      { type: 'moh-start', channelId: 'x1-t' },
-      { type: 'moh-stop', channelId: 'caller' },
+    expect(begun.rejected).toMatch(/needs you on the call/);
+    expect(begun.effects).toEqual([]);
+  });
+
+  it('never leaves the caller in silence: without the receptionist it keeps its music; a failed move back restores it', () => {
+    // The receptionist hung up while the target rang; then the target is busy.
+    const noOperator = run(attended(), [
+      { type: 'operator-ended', at: T0 + 500 },
+      { type: 'target-ended', at: T0 + 900, cause: 17, causeText: null },
     ]);
-    const complete = transferTransition(swapped.state, { type: 'complete', at: T0 + 3000 });
-    expect(types(complete.effects)).toEqual(['moh-stop', 'bridge-create', 'bridge-add', 'bridge-add']);
+    expect(noOperator[2]?.effects).toEqual([]);
+    expect(last(noOperator)).toMatchObject({ phase: 'done', held: null });
+    // Cancel brings the caller back to the desk; if the desk is gone by then, music again.
+    const consulting = run(attended(), [{ type: 'target-answered', at: T0 + 1000 }]);
+    const cancelled = transferTransition(last(consulting), { type: 'cancel', at: T0 + 2000 });
+    const back = cancelled.effects.find((effect) => effect.type === 'bridge-add')!;
+    const failed = transferTransition(cancelled.state, { type: 'effect-failed', at: T0 + 2001, effect: back, message: 'Bridge not found', code: 'not_found' });
+    expect(failed.effects).toEqual([{ type: 'moh-start', channelId: 'caller' }]);
+  });
+
+  it('released while consulting: a target on hold is hung up and the held caller comes back to the receptionist', () => {
+    const consulting = run(attended(), [{ type: 'target-answered', at: T0 + 1000 }]);
+    // Another action takes the receptionist's own leg: the caller keeps its music, the target (talking to the receptionist) stays.
+    expect(transferTransition(last(consulting), { type: 'release', at: T0 + 2000, channelId: 'op' }).effects).toEqual([]);
+    // Another action takes the target: the caller comes back to the receptionist.
+    expect(transferTransition(last(consulting), { type: 'release', at: T0 + 2000, channelId: 'x1-t' }).effects).toEqual([
+      { type: 'moh-stop', channelId: 'caller' },
+      { type: 'bridge-add', bridgeId: 'desk', channelId: 'caller' },
+    ]);
+    // Swapped (the target alone on hold), another action takes the caller: the held target talks to nobody and goes.
+    const swapped = transferTransition(last(consulting), { type: 'swap', at: T0 + 1500 }).state;
+    expect(transferTransition(swapped, { type: 'release', at: T0 + 2000, channelId: 'caller' }).effects).toEqual([{ type: 'hangup', channelId: 'x1-t', ifIn: [null] }]);
   });
 
   it('complete while the target still rings: the receptionist leaves, the caller is bridged on answer', () => {
     const early = transferTransition(attended().state, { type: 'complete', at: T0 + 500 });
     expect(early.effects).toEqual([
-      { type: 'hangup', channelId: 'op' },
-      { type: 'bridge-destroy', bridgeId: 'desk' },
+      { type: 'hangup', channelId: 'op', ifIn: ['desk'] },
+      { type: 'bridge-destroy', bridgeId: 'desk', ifOnly: ['caller', 'x1-t', 'op'] },
     ]);
     expect(early.state).toMatchObject({ completeOnAnswer: true, operatorId: null, consultBridgeId: null });
     const answered = transferTransition(early.state, { type: 'target-answered', at: T0 + 3000 });
@@ -286,8 +350,8 @@ describe('attended transfer', () => {
   });
 
   it('answers a ringing call before holding it', () => {
-    const begun = start({ kind: 'attended', caller: { id: 'caller', label: 'Alice', up: false, bridge: null } });
-    expect(types(begun.effects)).toEqual(['answer', 'moh-start', 'originate']);
+    const begun = start({ kind: 'attended', caller: { id: 'caller', label: 'Alice', up: false, bridge: deskBridge }, operatorId: 'op' });
+    expect(types(begun.effects)).toEqual(['bridge-remove', 'answer', 'moh-start', 'originate']);
   });
 });
 
@@ -334,6 +398,7 @@ describe('every transfer, whatever happens', () => {
     'swap',
     'cancel',
     'release',
+    'target-joined',
     'tick',
   );
 
@@ -345,6 +410,7 @@ describe('every transfer, whatever happens', () => {
           kind === 'dial'
             ? startDial({ id: 'p', now: at, operatorEndpoint: 'PJSIP/104', target, timeoutSec: 10 })
             : start({ id: 'p', kind, caller: { id: 'caller', label: 'A', up: true, bridge: operator ? deskBridge : null }, operatorId: operator ? 'op' : null });
+        if (step.rejected) return;
         let endedAt: number | null = null;
         for (const type of inputs) {
           at += 1000;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvents, createModel, type ModelEvent } from '../../common/model/index.js';
 import { createParkState } from '../../common/workflows/park.js';
-import { controlledCall, dialEndpoint, discoveredSlots, hangupCauses } from '../../main/workflows/inputs.js';
+import { parkTransition } from '../../common/workflows/park.js';
+import { startTransfer, transferTransition } from '../../common/workflows/transfer.js';
+import { controlledCall, dialEndpoint, discoveredSlots, hangupCauses, restoredParkInputs, restoredTransferInputs } from '../../main/workflows/inputs.js';
 
 const T = 1_800_000_000_000;
 const destroyed = (id: string, cause: number, text = ''): ModelEvent => ({ type: 'ChannelDestroyed', channel: { id }, cause, cause_txt: text });
@@ -52,9 +54,59 @@ describe('the call a workflow acts on', () => {
 });
 
 describe('park slots found on the PBX', () => {
-  it('reports park-<slot> bridges the machine does not know, and only those', () => {
-    const model = modelWith([inStasis('parked'), bridge('b1', 'park-702', ['parked']), bridge('b2', 'park-999', []), bridge('b3', 'conference', [])]);
-    const inputs = discoveredSlots(model, createParkState());
+  it("reports this console's park-<slot>@<app> bridges the machine does not know, and only those", () => {
+    const model = modelWith([
+      inStasis('parked'),
+      bridge('b1', 'park-702@console', ['parked']),
+      bridge('b2', 'park-999@console', []),
+      bridge('b3', 'conference', []),
+      // Another console's slots, empty or not, are neither adopted nor tidied.
+      bridge('b4', 'park-703@other-console', []),
+      bridge('b5', 'park-704', []),
+    ]);
+    const inputs = discoveredSlots(model, createParkState({}, 'console'));
     expect(inputs).toEqual([{ type: 'discovered', at: expect.any(Number), slot: 702, bridgeId: 'b1', channelId: 'parked', callerLabel: 'Alice <200>' }]);
+  });
+});
+
+describe('after a link gap, what the reconciled model says happened', () => {
+  const blind = () =>
+    startTransfer({ id: 'x1', kind: 'blind', now: T, caller: { id: 'caller', label: 'A', up: true, bridge: null }, operatorId: null, target: { endpoint: 'Local/wait@test', label: 'wait' }, timeoutSec: 20 }).state;
+
+  it('a target up in the app while the transfer still dials answered; a gone one hung up; a gone caller ends it', () => {
+    const answered = modelWith([inStasis('caller'), inStasis('x1-t')]);
+    expect(restoredTransferInputs(blind(), answered, T)).toEqual([{ type: 'target-answered', at: T }]);
+    const targetGone = modelWith([inStasis('caller')]);
+    expect(restoredTransferInputs(blind(), targetGone, T)).toEqual([{ type: 'target-ended', at: T, cause: null, causeText: null }]);
+    expect(restoredTransferInputs(blind(), modelWith([inStasis('x1-t')]), T)).toEqual([{ type: 'caller-ended', at: T }]);
+    // Connected and seen in its bridge: joined, nothing ended.
+    const connected = transferTransition(blind(), { type: 'target-answered', at: T }).state;
+    const bridged = modelWith([
+      inStasis('caller'),
+      inStasis('x1-t'),
+      bridge('x1-b', 'transfer', ['caller', 'x1-t']),
+      { type: 'ChannelEnteredBridge', bridge: { id: 'x1-b', channels: ['caller', 'x1-t'] }, channel: { id: 'x1-t' } },
+    ]);
+    expect(restoredTransferInputs(connected, bridged, T)).toEqual([{ type: 'target-joined', at: T }]);
+  });
+
+  it('a parked call gone was abandoned; one out of its bridge left (alone: music); one seen in it while parking entered', () => {
+    const parked = parkTransition(createParkState({}, 'console'), {
+      type: 'park',
+      at: T,
+      channelId: 'caller',
+      callerLabel: 'A',
+      callerUp: true,
+      fromBridge: null,
+      operatorId: null,
+      parker: { endpoint: null, label: 'the console' },
+      bridgeId: 'pk',
+    }).state;
+    const inSlot = modelWith([inStasis('caller'), bridge('pk', 'park-701@console', ['caller']), { type: 'ChannelEnteredBridge', bridge: { id: 'pk', channels: ['caller'] }, channel: { id: 'caller' } }]);
+    expect(restoredParkInputs(parked, inSlot, T)).toEqual([{ type: 'entered', at: T, slot: 701 }]);
+    const settled = parkTransition(parked, { type: 'entered', at: T, slot: 701 }).state;
+    expect(restoredParkInputs(settled, inSlot, T)).toEqual([]);
+    expect(restoredParkInputs(settled, modelWith([inStasis('caller')]), T)).toEqual([{ type: 'left', at: T, slot: 701, alone: true }]);
+    expect(restoredParkInputs(settled, modelWith([]), T)).toEqual([{ type: 'ended', at: T, slot: 701 }]);
   });
 });
