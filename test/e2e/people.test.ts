@@ -227,6 +227,18 @@ describe('first connection', () => {
   it('tests a profile step by step and explains the failed step with the settings to change', async () => {
     await openTab('connections');
     const page = ui.page;
+    // The panel is taller than its area: the mouse wheel brings the form's buttons into view.
+    const area = page.getByRole('region', { name: 'Bridges and panels' });
+    const box = await area.boundingBox();
+    await page.mouse.move((box?.x ?? 0) + 200, (box?.y ?? 0) + 120);
+    await expect
+      .poll(async () => {
+        // A notch at a time, as a hand would, until the button is in the area.
+        await page.mouse.wheel(0, 60);
+        const button = await page.getByTestId('wizard-test').boundingBox();
+        return button !== null && box !== null && button.y >= box.y && button.y + button.height <= box.y + box.height;
+      })
+      .toBe(true);
     await page.getByTestId('wizard-url').fill('http://127.0.0.1:9');
     await page.getByTestId('wizard-password').fill('whatever');
     await page.getByTestId('wizard-test').click();
