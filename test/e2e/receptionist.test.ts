@@ -229,6 +229,22 @@ describe('a receptionist at the console', () => {
     await screenshot(page, 'compare');
   });
 
+  it('creates a bridge with N and removes it with its ×', async () => {
+    const { page } = ui;
+    await page.getByRole('tab', { name: /Bridges/ }).click();
+    const cards = page.getByTestId('bridge-board').locator('[data-drop="bridge"]');
+    const before = await cards.count();
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('n');
+    await expect.poll(() => cards.count(), { timeout: 10_000 }).toBe(before + 1);
+    const card = cards.last();
+    const name = (await card.getAttribute('data-bridge-name')) ?? '';
+    expect((await rest.listBridges()).some((bridge) => bridge.name === name)).toBe(true);
+    await card.getByRole('button', { name: /^Remove/ }).click();
+    await expect.poll(() => cards.count(), { timeout: 10_000 }).toBe(before);
+    expect((await rest.listBridges()).some((bridge) => bridge.name === name)).toBe(false);
+  });
+
   it('keeps working through a PBX restart without a reload', async () => {
     const { page } = ui;
     await page.getByTestId('record').click();
