@@ -5,7 +5,7 @@ import type { SupervisorState } from './supervisor.js';
 import { updateStatusSchema } from './update.js';
 import { rawEventEntrySchema, recordingStatusSchema } from './recording.js';
 import { workflowEvents, workflowRequests } from './workflow-contract.js';
-import { historyPageSchema, historyQuerySchema } from './history/types.js';
+import { historyExportPageSchema, historyExportRequestSchema, historyPageSchema, historyQuerySchema } from './history/types.js';
 import { contactInputSchema, contactSchema } from './phonebook/types.js';
 import { connectionTestSchema } from './connection-help.js';
 
@@ -232,8 +232,8 @@ export const requests = {
   'profiles.test': { request: profileInputSchema, response: connectionTestSchema },
   /** Finished calls, newest first, one page; `total` counts every match. */
   'history.query': { request: historyQuerySchema, response: historyPageSchema },
-  /** Every matching call as CSV text (offset and limit are ignored). */
-  'history.export': { request: historyQuerySchema, response: z.object({ csv: z.string(), count: z.number() }).strict() },
+  /** The matching calls as CSV, one page at a time (common/history/types.ts: header first, then `next` until null). */
+  'history.export': { request: historyExportRequestSchema, response: historyExportPageSchema },
   'phonebook.search': {
     request: z.object({ text: z.string().max(200), limit: z.number().int().min(1).max(500).optional() }).strict(),
     response: z.object({ total: z.number(), items: z.array(contactSchema) }).strict(),

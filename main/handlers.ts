@@ -212,9 +212,9 @@ export function createHandlers({
     },
     // Not waiting for the load: while 100,000 calls are read the page says "loading" (history.added follows).
     'history.query': async (query) => ({ ...history.query(query), ...history.state() }),
-    'history.export': async ({ offset: _offset, limit: _limit, ...query }) => {
+    'history.export': async ({ offset: _offset, ...request }) => {
       await history.ready();
-      return history.exportCsv(query);
+      return history.exportPage(request);
     },
     'phonebook.search': async ({ text, limit }) => phonebook.search(text, limit),
     'phonebook.save': async (input) => phonebook.save(input),

@@ -72,7 +72,12 @@ export function historyCsvLine(record: HistoryRecord, time: (ms: number) => stri
 
 /** The whole file, header first, CRLF line ends, ending with one. */
 export function historyCsv(records: Iterable<HistoryRecord>, time?: (ms: number) => string): string {
-  const lines = [csvRow(HISTORY_CSV_HEADER)];
-  for (const record of records) lines.push(historyCsvLine(record, time));
-  return `${lines.join('\r\n')}\r\n`;
+  return `${csvRow(HISTORY_CSV_HEADER)}\r\n${historyCsvRows(records, time)}`;
+}
+
+/** Rows without the header, each ending in CRLF: pages of an export, joined, are one file. */
+export function historyCsvRows(records: Iterable<HistoryRecord>, time?: (ms: number) => string): string {
+  let text = '';
+  for (const record of records) text += `${historyCsvLine(record, time)}\r\n`;
+  return text;
 }

@@ -70,6 +70,36 @@ export const historyQuerySchema = z
 
 export type HistoryQuery = z.output<typeof historyQuerySchema>;
 
+/** Rows per export page at most: a page of CSV stays around a megabyte, far below any IPC or WebSocket limit. */
+export const HISTORY_EXPORT_MAX_ROWS = 5000;
+
+/**
+ * An export comes in pages: the first (no cursor) starts with the CSV header,
+ * each answers `next` to pass back for the one after, null after the last.
+ * A cursor (not an offset) marks where a page ended, so calls that end during
+ * the export neither repeat a row nor push one out.
+ */
+export const historyExportRequestSchema = historyQuerySchema
+  .extend({
+    cursor: z.string().max(300).optional(),
+    limit: z.number().int().min(1).max(HISTORY_EXPORT_MAX_ROWS).optional(),
+  })
+  .strict();
+
+export type HistoryExportRequest = z.output<typeof historyExportRequestSchema>;
+
+export const historyExportPageSchema = z
+  .object({
+    /** CSV text of this page: header first on the first page, every row ending in CRLF. */
+    csv: z.string(),
+    /** Rows in this page. */
+    count: z.number(),
+    next: z.string().nullable(),
+  })
+  .strict();
+
+export type HistoryExportPage = z.output<typeof historyExportPageSchema>;
+
 export const historyPageSchema = z
   .object({
     /** All records that match, of which `items` is one page, newest first. */

@@ -1,8 +1,17 @@
 import { mkdir, open, readdir, readFile, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { historyCsv } from '../../common/history/csv.js';
+import { ConsoleError } from '../../common/errors.js';
+import { historyCsv, historyCsvRows } from '../../common/history/csv.js';
 import { compileQuery } from '../../common/history/query.js';
-import { historyRecordSchema, type HistoryPage, type HistoryQuery, type HistoryRecord } from '../../common/history/types.js';
+import {
+  HISTORY_EXPORT_MAX_ROWS,
+  historyRecordSchema,
+  type HistoryExportPage,
+  type HistoryExportRequest,
+  type HistoryPage,
+  type HistoryQuery,
+  type HistoryRecord,
+} from '../../common/history/types.js';
 import { PARTIAL_SEGMENT, retentionCut, rewriteSegments, SEGMENT_NAME, segmentName, type HistoryRetention } from './retention.js';
 import { HistoryTable } from './table.js';
 
@@ -243,10 +252,36 @@ export class HistoryStore {
     return { total, items };
   }
 
-  /** Every matching call as CSV, newest first (common/history/csv.ts). */
-  exportCsv(query: HistoryQuery, time?: (ms: number) => string): { csv: string; count: number } {
-    const records = [...this.table.matching(compileQuery(query))].map((position) => this.table.at(position));
-    return { csv: historyCsv(records, time), count: records.length };
+  /**
+   * One page of the matching calls as CSV, newest first (common/history/csv.ts):
+   * the header on the first page, and a cursor to the next page or null.
+   */
+  exportPage(request: Pick<HistoryExportRequest, keyof HistoryQuery | 'cursor'>, time?: (ms: number) => string): HistoryExportPage {
+    const limit = request.limit ?? HISTORY_EXPORT_MAX_ROWS;
+    const below = request.cursor === undefined ? Number.POSITIVE_INFINITY : this.cursorPosition(request.cursor);
+    const records: HistoryRecord[] = [];
+    let more = false;
+    for (const position of this.table.matching(compileQuery(request), below)) {
+      if (records.length === limit) {
+        more = true;
+        break;
+      }
+      records.push(this.table.at(position));
+    }
+    const last = records.at(-1);
+    const rows = historyCsvRows(records, time);
+    return {
+      csv: request.cursor === undefined ? historyCsv([], time) + rows : rows,
+      count: records.length,
+      next: more && last ? `${last.startedAt}|${last.id}` : null,
+    };
+  }
+
+  private cursorPosition(cursor: string): number {
+    const bar = cursor.indexOf('|');
+    const startedAt = Number(cursor.slice(0, bar));
+    if (bar < 1 || !Number.isFinite(startedAt)) throw new ConsoleError('invalid_request', 'That export cursor is not one this console gave out; start the export again.');
+    return this.table.positionOf(startedAt, cursor.slice(bar + 1));
   }
 
   /** Bytes on disk, for the settings screen. */

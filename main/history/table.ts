@@ -165,10 +165,17 @@ export class HistoryTable {
     return this.startedAt[this.order[position] as number] as number;
   }
 
-  /** Positions of the calls that match, newest first. */
-  *matching(query: CompiledQuery): Generator<number> {
+  /** How many calls sort before (start time, then id) the given one: where it is, or would be, in the order. */
+  positionOf(startedAt: number, id: string): number {
+    let position = this.lowerBound(startedAt);
+    while (position < this.rows && this.startedAtOf(position) === startedAt && this.idOf(this.order[position] as number) < id) position += 1;
+    return position;
+  }
+
+  /** Positions of the calls that match, newest first; with `below`, only those before that position. */
+  *matching(query: CompiledQuery, below = Number.POSITIVE_INFINITY): Generator<number> {
     const test = this.compile(query);
-    for (let position = this.upperBound(query.to) - 1; position >= 0; position -= 1) {
+    for (let position = Math.min(below, this.upperBound(query.to)) - 1; position >= 0; position -= 1) {
       const row = this.order[position] as number;
       if ((this.startedAt[row] as number) < query.from) return;
       if (test(row)) yield position;

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HISTORY_CSV_HEADER, historyCsv } from '../../common/history/csv.js';
+import { HISTORY_CSV_HEADER, historyCsv, historyCsvRows } from '../../common/history/csv.js';
 import { compileQuery, matches, searchKeys } from '../../common/history/query.js';
-import { HISTORY_STATUSES, type HistoryQuery, type HistoryRecord, type HistoryStatus } from '../../common/history/types.js';
+import { HISTORY_EXPORT_MAX_ROWS, HISTORY_STATUSES, historyExportRequestSchema, type HistoryQuery, type HistoryRecord, type HistoryStatus } from '../../common/history/types.js';
 import { DEFAULT_SETTINGS, settingsFromUnknown, settingsPatchSchema } from '../../common/settings.js';
 import { retentionOf } from '../../main/history/retention.js';
 import { HistoryStore, SEGMENT_RECORDS } from '../../main/history/store.js';
@@ -246,14 +246,52 @@ describe('the history store', () => {
   it('exports what matches as CSV, header first', async () => {
     const store = new HistoryStore(null);
     await store.add([record(1), record(2), record(3)]);
-    const { csv, count } = store.exportCsv({ statuses: ['no-answer', 'busy'] }, () => 'T');
+    const { csv, count, next } = store.exportPage({ statuses: ['no-answer', 'busy'] }, () => 'T');
     expect(count).toBe(2);
+    expect(next).toBeNull();
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe(HISTORY_CSV_HEADER.join(','));
     expect(lines).toHaveLength(3);
     expect(csv).toBe(historyCsv([record(2), record(1)], () => 'T'));
     // A caller's "+44…" would be a formula in a spreadsheet: it is quoted out.
     expect(lines[1]).toContain(`'+44`);
+  });
+
+  it('exports in pages that join into the one file, even while calls keep ending', async () => {
+    const store = new HistoryStore(null);
+    await store.add(Array.from({ length: 250 }, (_, i) => record(i)));
+    // Two calls with the same start time: the cursor tells them apart by id.
+    await store.add([record(1000, { startedAt: record(100).startedAt }), record(1001, { startedAt: record(100).startedAt })]);
+    const query = { statuses: ['answered', 'busy', 'failed', 'unknown', 'no-answer'] as HistoryStatus[] };
+    const whole = store.exportPage({ ...query, limit: HISTORY_EXPORT_MAX_ROWS }, () => 'T');
+    expect(whole.count).toBe(252);
+    const pages: string[] = [];
+    let cursor: string | undefined;
+    let first = true;
+    do {
+      const page = store.exportPage({ ...query, limit: 40, ...(cursor === undefined ? {} : { cursor }) }, () => 'T');
+      pages.push(page.csv);
+      expect(page.csv.startsWith(HISTORY_CSV_HEADER.join(','))).toBe(first);
+      first = false;
+      cursor = page.next ?? undefined;
+      // A call that ends mid-export (newer than every row so far, and one older) changes no page still to come.
+      if (pages.length === 2) await store.add([record(5000), record(5001, { startedAt: record(0).startedAt - 1 })]);
+    } while (cursor !== undefined);
+    expect(pages).toHaveLength(7);
+    const joined = pages.join('');
+    // Every call that was there when the export began, once, in order; the older newcomer lands at the end.
+    expect(joined).toBe(whole.csv + historyCsvRows([record(5001, { startedAt: record(0).startedAt - 1 })], () => 'T'));
+    // Same start time, different ids: both exported, neither twice.
+    expect(joined.split(record(1000).channelName).length - 1).toBe(1);
+    expect(joined.split(record(1001).channelName).length - 1).toBe(1);
+  });
+
+  it('refuses a cursor it did not give out, and the contract caps a page', async () => {
+    const store = new HistoryStore(null);
+    await store.add([record(1)]);
+    expect(() => store.exportPage({ cursor: 'nonsense' })).toThrow(/export cursor/);
+    expect(historyExportRequestSchema.safeParse({ limit: HISTORY_EXPORT_MAX_ROWS + 1 }).success).toBe(false);
+    expect(historyExportRequestSchema.safeParse({ text: 'alice', cursor: '1|office:1', limit: 100 }).success).toBe(true);
   });
 
   it('holds 100,000 calls: all survive a restart and every query agrees with a plain filter', { timeout: 120_000 }, async () => {
