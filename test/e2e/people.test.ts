@@ -83,7 +83,7 @@ describe.runIf(phonesHere)('presence', () => {
     await waitFor(() => !ui.node.engines.require(ui.profileId).currentModel.channels.has(call.stasisId), 10_000, 'the call to end');
   });
 
-  it('calls a colleague from the phonebook (a vCard): my phone rings first, then theirs', async () => {
+  it('calls a colleague from the phonebook (a vCard) and from the presence panel: my phone rings first, then theirs', async () => {
     // My phone: a Local channel that answers at once, standing in for the receptionist's desk phone.
     await ui.node.backend.dispatch('settings.set', { operatorEndpoint: 'Local/wait@test' });
     await openTab('phonebook');
@@ -102,6 +102,12 @@ describe.runIf(phonesHere)('presence', () => {
     await expect.poll(() => card('PJSIP/101').getAttribute('data-status'), { timeout: 20_000 }).toBe('busy');
     await Promise.all((await rest.listChannels()).map((channel) => rest.hangup(channel.id).catch(() => undefined)));
     await expect.poll(() => card('PJSIP/101').getAttribute('data-status'), { timeout: 15_000 }).toBe('available');
+
+    // And from the presence panel: "Call" on 102, whose phone waits to be picked up, rings it.
+    await card('PJSIP/102').getByRole('button', { name: 'Call', exact: true }).click();
+    await expect.poll(() => card('PJSIP/102').getAttribute('data-status'), { timeout: 20_000 }).toBe('ringing');
+    await Promise.all((await rest.listChannels()).map((channel) => rest.hangup(channel.id).catch(() => undefined)));
+    await expect.poll(() => card('PJSIP/102').getAttribute('data-status'), { timeout: 15_000 }).toBe('available');
     await ui.node.backend.dispatch('settings.set', { operatorEndpoint: null });
   });
 });
