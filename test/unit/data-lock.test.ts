@@ -7,6 +7,7 @@ import type { HistoryRecord } from '../../common/history/types.js';
 import { createBackend } from '../../main/backend-node.js';
 import { LOCK_FILE, lockDataDir } from '../../main/data-lock.js';
 import { createLogger } from '../../main/log.js';
+import { historyRecord } from './history-fixtures.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -19,28 +20,8 @@ afterEach(async () => {
 /** The pid of a process that has just exited: a real dead pid, as a crash leaves in a lock file. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid as number;
 
-const call = (i: number): HistoryRecord => ({
-  id: `office:${i}.1`,
-  profileId: 'office',
-  channelId: `${i}.1`,
-  channelName: `PJSIP/100-${i}`,
-  direction: 'inbound',
-  caller: { name: 'Alice', number: '101' },
-  callerName: '',
-  connected: { name: '', number: '' },
-  startedAt: Date.now() - 60_000 + i,
-  answeredAt: null,
-  endedAt: Date.now(),
-  ringMs: 60_000,
-  talkMs: 0,
-  totalMs: 60_000,
-  status: 'no-answer',
-  cause: 19,
-  causeText: 'No answer',
-  transfers: [],
-  parkedIn: [],
-  approximate: false,
-});
+// Calls of today: the backend's default retention (365 days) keeps them.
+const call = (i: number): HistoryRecord => historyRecord(i, { startedAt: Date.now() - 60_000 + i });
 
 describe('one console per data folder', () => {
   it('gives the folder to the first backend; a second reads it but writes nothing, and says why', async () => {

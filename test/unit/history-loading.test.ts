@@ -7,6 +7,7 @@ import type { ResponseOf } from '../../common/contract.js';
 import type { HistoryRecord } from '../../common/history/types.js';
 import { createBackend } from '../../main/backend-node.js';
 import { silentLogger } from '../../main/log.js';
+import { historyRecord } from './history-fixtures.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -16,28 +17,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const call: HistoryRecord = {
-  id: 'office:1.1',
-  profileId: 'office',
-  channelId: '1.1',
-  channelName: 'PJSIP/100-00000001',
-  direction: 'inbound',
-  caller: { name: 'Alice', number: '101' },
-  callerName: '',
-  connected: { name: '', number: '' },
-  startedAt: Date.now() - 60_000,
-  answeredAt: null,
-  endedAt: Date.now(),
-  ringMs: 60_000,
-  talkMs: 0,
-  totalMs: 60_000,
-  status: 'no-answer',
-  cause: 19,
-  causeText: 'No answer',
-  transfers: [],
-  parkedIn: [],
-  approximate: false,
-};
+// A call of today: the backend's default retention (365 days) keeps it.
+const call: HistoryRecord = historyRecord(1, { startedAt: Date.now() - 60_000 });
 
 describe('reading the history at start', () => {
   it('never holds up the backend: queries say "loading" until the read ends, then history.added asks again', async () => {

@@ -6,44 +6,13 @@ import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HISTORY_CSV_HEADER, historyCsv, historyCsvRows } from '../../common/history/csv.js';
 import { compileQuery, matches, searchKeys } from '../../common/history/query.js';
-import { HISTORY_EXPORT_MAX_ROWS, HISTORY_STATUSES, historyExportRequestSchema, type HistoryQuery, type HistoryRecord, type HistoryStatus } from '../../common/history/types.js';
+import { HISTORY_EXPORT_MAX_ROWS, historyExportRequestSchema, type HistoryQuery, type HistoryRecord, type HistoryStatus } from '../../common/history/types.js';
 import { DEFAULT_SETTINGS, settingsFromUnknown, settingsPatchSchema } from '../../common/settings.js';
 import { retentionOf } from '../../main/history/retention.js';
 import { HistoryStore, SEGMENT_RECORDS } from '../../main/history/store.js';
 import { workflowFacts } from '../../main/history/feed.js';
 import type { WorkflowsView } from '../../common/workflow-contract.js';
-
-const DAY = 86_400_000;
-const T0 = Date.UTC(2026, 0, 1);
-
-function record(i: number, overrides: Partial<HistoryRecord> = {}): HistoryRecord {
-  const status: HistoryStatus = HISTORY_STATUSES[i % HISTORY_STATUSES.length] as HistoryStatus;
-  const startedAt = T0 + i * 60_000;
-  const answered = status === 'answered';
-  return {
-    id: `office:${1_700_000_000 + i}.${i}`,
-    profileId: 'office',
-    channelId: `${1_700_000_000 + i}.${i}`,
-    channelName: `PJSIP/${100 + (i % 50)}-${i.toString(16).padStart(8, '0')}`,
-    direction: i % 3 === 0 ? 'outbound' : 'inbound',
-    caller: { name: i % 7 === 0 ? 'Alice Example' : `Caller ${i}`, number: `+4420794${String(i).padStart(5, '0')}` },
-    callerName: '',
-    connected: { name: '', number: String(100 + (i % 50)) },
-    startedAt,
-    answeredAt: answered ? startedAt + 5_000 : null,
-    endedAt: startedAt + 65_000,
-    ringMs: answered ? 5_000 : 65_000,
-    talkMs: answered ? 60_000 : 0,
-    totalMs: 65_000,
-    status,
-    cause: answered ? 16 : 19,
-    causeText: answered ? 'Normal Clearing' : 'No answer',
-    transfers: i % 11 === 0 ? [{ kind: 'blind', target: 'PJSIP/104', status: 'completed', reason: 'answered', at: startedAt + 30_000 }] : [],
-    parkedIn: i % 13 === 0 ? [701] : [],
-    approximate: false,
-    ...overrides,
-  };
-}
+import { DAY, historyRecord as record, T0 } from './history-fixtures.js';
 
 /** Heap plus array buffers (typed arrays live outside the heap) after a full collection; gc exposed at run time, for the figures only. */
 function settledHeap(): number {
