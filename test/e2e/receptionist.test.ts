@@ -229,6 +229,19 @@ describe('a receptionist at the console', () => {
     await screenshot(page, 'compare');
   });
 
+  it('disconnects and reconnects: the talking call lives on, its timeline shows the gap', async () => {
+    const { page } = ui;
+    await row(page, bob.stasisId).click();
+    await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
+    await expect.poll(() => page.getByTestId('banner').textContent()).toBe('Disconnected — calls continue on the PBX');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await expect.poll(() => supervisorText(page), { timeout: 15_000 }).toBe('Live');
+    await expect.poll(() => detailState(page), { timeout: 10_000 }).toBe('Talking');
+    const gap = page.getByTestId('timeline').first().locator('.gaps .gap');
+    await expect.poll(() => gap.count(), { timeout: 10_000 }).toBe(1);
+    expect(await gap.getAttribute('data-tip')).toMatch(/^Disconnected: the console could not see this call · \d+:\d\d$/);
+  });
+
   it('creates a bridge with N and removes it with its ×', async () => {
     const { page } = ui;
     await page.getByRole('tab', { name: /Bridges/ }).click();
