@@ -177,6 +177,10 @@ describe('history', () => {
     expect(lines[0]).toMatch(/^Start,Answered,End,Direction,Caller number,Caller name/);
     expect(lines.slice(1).every((line) => line.includes('Alice Example'))).toBe(true);
     expect(lines.length - 1).toBe(Number((await ui.page.getByTestId('history-total').textContent())?.split(' ')[0]));
+
+    // Call back rings the receptionist's phone first; with none set yet, the console says so in words.
+    await first.getByRole('button', { name: 'Call back' }).click();
+    await expect.poll(() => ui.page.getByTestId('notice').textContent()).toContain('Could not call 02079460018: Set your own phone in the settings to dial through it.');
   });
 });
 
