@@ -275,6 +275,24 @@ function describeTarget(verb: string, kind: 'channel' | 'bridge', id: string): s
 
 // ---- Connect and the client.
 
+/**
+ * The compiled swagger of each PBX (by origin) and which PBX run it came from.
+ * Loading it is a dozen API documents fetched and compiled, most of a
+ * reconnect's time (bench/RESULTS.md, resync); the operations do not depend
+ * on the credentials (the dispatcher adds them per call). A PBX restarted,
+ * reloaded or upgraded meanwhile may offer other operations: its
+ * GET /asterisk/info then differs and the swagger is loaded afresh.
+ */
+const compiled = new Map<string, { client: Record<string, unknown>; run: string }>();
+
+/** What must be unchanged for a compiled swagger to still describe the PBX. */
+function pbxRun(info: AsteriskInfo): string {
+  return JSON.stringify([info.system?.version, info.system?.entity_id, info.status?.startup_time, info.status?.last_reload_time]);
+}
+
+/** Codes for which a fresh swagger load would fail just the same. */
+const FINAL_PROBE_ERRORS = new Set(['unauthorized', 'timeout', 'unavailable']);
+
 export async function connectRest(options: RestOptions): Promise<AriRest> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const origin = new URL(ariUrl(options.baseUrl, '')).origin;
@@ -285,6 +303,23 @@ export async function connectRest(options: RestOptions): Promise<AriRest> {
   // that close would fail with ECONNRESET; a fresh LAN connection is cheap.
   const agent = origin.startsWith('https:') ? new https.Agent({ keepAlive: false, ...(ca ? { ca } : {}) }) : new http.Agent({ keepAlive: false });
   const transport: Transport = { origin, authorization, agent };
+
+  const cached = compiled.get(origin);
+  if (cached) {
+    // One GET checks the credentials and that it is the same PBX run.
+    const rest = createRest(cached.client, transport, timeoutMs, secrets);
+    try {
+      if (pbxRun(await rest.probe('connect to ARI')) === cached.run) return rest;
+    } catch (error) {
+      if (error instanceof ConsoleError && FINAL_PROBE_ERRORS.has(error.code)) {
+        rest.close();
+        throw error;
+      }
+    }
+    // Changed (or answering oddly): load the swagger afresh below, on the
+    // same transport (the probe left nothing in flight on it).
+    if (compiled.get(origin) === cached) compiled.delete(origin);
+  }
 
   // The deadline starts when our turn comes: it measures the PBX, not the queue.
   const previous = connectQueue;
@@ -330,10 +365,18 @@ export async function connectRest(options: RestOptions): Promise<AriRest> {
   } finally {
     release();
   }
-  return createRest(client, transport, timeoutMs, secrets);
+  const rest = createRest(client, transport, timeoutMs, secrets);
+  // Remembered once we know which PBX run it describes; in the background,
+  // so a first connect waits for nothing more than before. A PBX that will
+  // not say is simply loaded afresh next time.
+  rest.probe('read PBX info').then(
+    (info) => compiled.set(origin, { client, run: pbxRun(info) }),
+    () => undefined,
+  );
+  return rest;
 }
 
-function createRest(client: Record<string, unknown>, transport: Transport, timeoutMs: number, secrets: string[]): AriRest {
+function createRest(client: Record<string, unknown>, transport: Transport, timeoutMs: number, secrets: string[]): AriRest & { probe(what: string): Promise<AsteriskInfo> } {
   let closed = false;
   const inFlight = new Set<(error: ConsoleError) => void>();
 
@@ -381,6 +424,7 @@ function createRest(client: Record<string, unknown>, transport: Transport, timeo
 
   return {
     info: async () => plain<AsteriskInfo>(await invoke('read PBX info', 'asterisk', 'getInfo', {})),
+    probe: async (what) => plain<AsteriskInfo>(await invoke(what, 'asterisk', 'getInfo', {})),
     listChannels: async () => plain<AriChannel[]>(await invoke('list channels', 'channels', 'list', {})),
     listBridges: async () => plain<AriBridge[]>(await invoke('list bridges', 'bridges', 'list', {})),
     listEndpoints: async () => plain<AriEndpoint[]>(await invoke('list endpoints', 'endpoints', 'list', {})),
