@@ -51,6 +51,8 @@ describe('a receptionist at the console', () => {
     const alicesRow = row(page, alice.stasisId);
     await expect.poll(() => alicesRow.locator('.badge').textContent(), { timeout: 10_000 }).toBe('Ringing');
     expect(await alicesRow.getAttribute('class')).toContain('tone-ring');
+    // Also on the tab or taskbar, when the console is not in front.
+    await expect.poll(() => page.title()).toBe('(1) ringing · ARI Console');
   });
 
   it('answers it from the console', async () => {
@@ -60,6 +62,7 @@ describe('a receptionist at the console', () => {
     await control(page, 'answer').click();
     await expect.poll(() => detailState(page), { timeout: 10_000 }).toBe('Talking');
     expect(await row(page, alice.stasisId).getAttribute('class')).not.toContain('tone-ring');
+    await expect.poll(() => page.title()).toBe('ARI Console');
     // Her own leg, outside the console's app, is shown but cannot be driven; the controls say why, in words.
     await row(page, alice.callerId).click();
     await expect.poll(() => page.getByTestId('controls-reason').textContent()).toBe("This channel is not under the console's control. Only Hang up works here.");
