@@ -7,7 +7,7 @@ import { baresipAvailable, startPhone, type Phone } from '../integration/phones.
 import { createBackend } from '../../main/backend-node.js';
 import { startBrowserHost } from '../../main/browser-host/server.js';
 import { silentLogger } from '../../main/log.js';
-import { openConsole, row, screenshot, waitFor, type ConsoleUnderTest } from './console-page.js';
+import { openConsole, row, screenshot, supervisorText, waitFor, type ConsoleUnderTest } from './console-page.js';
 
 /**
  * The people side of a receptionist's day, in Chromium against the real PBX
@@ -277,5 +277,23 @@ describe('first connection', () => {
     await ui.page.getByTestId('wizard-url').fill('pbx.example.com');
     await ui.page.getByTestId('wizard-test').click();
     expect(await ui.page.getByTestId('wizard-error').textContent()).toMatch(/^baseUrl:/);
+  });
+
+  it('saves a second profile: the top bar offers both, and the console follows the one picked', async () => {
+    const page = ui.page;
+    const ari = inject('ari');
+    await page.getByTestId('wizard-name').fill('Second site');
+    await page.getByTestId('wizard-url').fill(ari.baseUrl);
+    await page.getByTestId('wizard-user').fill(ari.username);
+    await page.getByTestId('wizard-password').fill(ari.password);
+    await page.getByTestId('wizard-app').fill(`${ui.app}-second`);
+    await page.getByTestId('wizard-save').click();
+    const picker = page.locator('#profile-select');
+    await expect.poll(() => picker.locator('option').allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining(['Front desk', 'Second site']));
+    await expect.poll(() => picker.locator('option:checked').textContent()).toBe('Second site');
+    await expect.poll(() => supervisorText(page), { timeout: 15_000 }).toBe('Live');
+    await picker.selectOption({ label: 'Front desk' });
+    await expect.poll(() => supervisorText(page)).toBe('Live');
+    expect(await page.getByTestId('banner').textContent()).toBe('');
   });
 });
