@@ -89,7 +89,11 @@ export interface AriRest {
   listEndpoints(): Promise<AriEndpoint[]>;
   listDeviceStates(): Promise<AriDeviceState[]>;
   answer(channelId: string): Promise<void>;
-  /** A channel that is already gone counts as hung up. */
+  /**
+   * A channel that is already gone counts as hung up. Likewise every other
+   * DELETE (ringStop, unhold, unmute, stopSilence, stopMoh): on a gone
+   * channel what it would remove is gone too, so it is done, not an error.
+   */
   hangup(channelId: string, reason?: string): Promise<void>;
   ring(channelId: string): Promise<void>;
   ringStop(channelId: string): Promise<void>;
@@ -432,14 +436,14 @@ function createRest(client: Record<string, unknown>, transport: Transport, timeo
     answer: (id) => onChannel('answer', id, 'answer'),
     hangup: (id, reason) => onChannel('hang up', id, 'hangup', { reason }, true),
     ring: (id) => onChannel('ring', id, 'ring'),
-    ringStop: (id) => onChannel('stop ringing on', id, 'ringStop'),
+    ringStop: (id) => onChannel('stop ringing on', id, 'ringStop', {}, true),
     hold: (id) => onChannel('hold', id, 'hold'),
-    unhold: (id) => onChannel('take off hold', id, 'unhold'),
+    unhold: (id) => onChannel('take off hold', id, 'unhold', {}, true),
     mute: (id, direction) => onChannel('mute', id, 'mute', { direction }),
-    unmute: (id, direction) => onChannel('unmute', id, 'unmute', { direction }),
+    unmute: (id, direction) => onChannel('unmute', id, 'unmute', { direction }, true),
     sendDtmf: (id, dtmf) => onChannel('send DTMF to', id, 'sendDTMF', { ...dtmf }),
     startSilence: (id) => onChannel('start silence on', id, 'startSilence'),
-    stopSilence: (id) => onChannel('stop silence on', id, 'stopSilence'),
+    stopSilence: (id) => onChannel('stop silence on', id, 'stopSilence', {}, true),
     continueInDialplan: (id, target) => onChannel('continue in dialplan', id, 'continueInDialplan', { ...target }),
     play: async (channelId, media, playbackId) => {
       const what = describeTarget(`play ${media} on`, 'channel', channelId);

@@ -172,13 +172,28 @@ describe('connectRest against the PBX', () => {
     expect((await failure(client.answer('x'))).code).toBe('not_connected');
   });
 
-  it('treats hangup and destroyBridge of missing things as success; answer as not_found', async () => {
+  it('treats every DELETE of a missing thing as success; answer as not_found', async () => {
+    // Asterisk answers 404 to each of these (checked with curl against the sandbox).
     await rest.hangup('no-such-channel-1700000000.1');
     await rest.destroyBridge('no-such-bridge');
+    await rest.ringStop('no-such-channel-1700000000.2');
+    await rest.unhold('no-such-channel-1700000000.3');
+    await rest.unmute('no-such-channel-1700000000.4', 'both');
+    await rest.stopSilence('no-such-channel-1700000000.5');
+    await rest.stopMoh('no-such-channel-1700000000.6');
+    await rest.stopBridgeMoh('no-such-bridge');
     const result = await failure(rest.answer('1700000000.12'));
     expect(result.code).toBe('not_found');
     expect(result.message).toContain('answer channel 1700000000.12');
-    expect((await failure(rest.createBridge({ type: 'bogus' as 'mixing' }))).code).toMatch(/bad_request|pbx_error/);
+    // Asterisk 22 answers 500 ("Unable to create bridge") to an unknown type.
+    expect((await failure(rest.createBridge({ type: 'bogus' as 'mixing' }))).code).toBe('pbx_error');
+  });
+
+  it('maps a 400 to bad_request with the PBX words', async () => {
+    // Neither an extension nor an app: Asterisk answers 400 before looking at the endpoint.
+    const result = await failure(rest.originate({ endpoint: 'Local/none@nowhere' }));
+    expect(result.code).toBe('bad_request');
+    expect(result.message).toContain('Application or extension must be specified');
   });
 });
 
