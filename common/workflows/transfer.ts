@@ -1,5 +1,9 @@
 import type { ErrorCode } from '../errors.js';
 import { describeFailure, type WorkflowEffect } from './effects.js';
+import { consultLegs, destroyOwnBridge, DIAL_GRACE_SEC, lostTargetEffects, originateTarget, releaseEffects, retrieveCaller } from './transfer-legs.js';
+
+export { DIAL_GRACE_SEC, transferIds } from './transfer-legs.js';
+export { startDial, startTransfer, type CallerInfo, type StartDial, type StartTransfer } from './transfer-start.js';
 
 /**
  * Transfers as a pure state machine, built from what ARI offers (originate,
@@ -121,8 +125,6 @@ export interface TransferTransition {
   readonly rejected?: string;
 }
 
-/** Seconds after the originate timeout before the console stops waiting for the PBX to say so. */
-export const DIAL_GRACE_SEC = 5;
 /**
  * A target that leaves within this of being connected never really took the
  * call (it answered and hung up at once: an auto-answer, a slip): the caller
@@ -130,153 +132,7 @@ export const DIAL_GRACE_SEC = 5;
  */
 export const CONNECT_GRACE_MS = 1000;
 
-export interface CallerInfo {
-  readonly id: string;
-  readonly label: string;
-  readonly up: boolean;
-  readonly bridge: CallerBridge | null;
-}
-
-export interface StartTransfer {
-  readonly id: string;
-  readonly kind: 'blind' | 'attended' | 'pickup';
-  readonly now: number;
-  readonly caller: CallerInfo;
-  /** The receptionist's leg, found in the caller's bridge by the executor. */
-  readonly operatorId: string | null;
-  readonly target: { readonly endpoint: string; readonly label: string };
-  readonly timeoutSec: number;
-  /** Shown on the target's phone; by default the caller's own. */
-  readonly targetCallerId?: string;
-}
-
-export interface StartDial {
-  readonly id: string;
-  readonly now: number;
-  readonly operatorEndpoint: string;
-  readonly target: { readonly endpoint: string; readonly label: string };
-  readonly timeoutSec: number;
-  /** Shown on the receptionist's phone while it rings, e.g. "Dialing 0123". */
-  readonly operatorCallerId?: string;
-  /** Shown on the target's phone. */
-  readonly targetCallerId?: string;
-}
-
 export const isActive = (state: TransferState): boolean => state.phase !== 'done';
-
-/** Ids the machine derives from its own: the executor and tests use the same. */
-export const transferIds = (id: string) => ({ targetId: `${id}-t`, bridgeId: `${id}-b`, operatorLegId: `${id}-op` });
-
-function originateTarget(state: TransferState): WorkflowEffect {
-  return {
-    type: 'originate',
-    channelId: state.targetId,
-    endpoint: state.target.endpoint,
-    timeoutSec: state.timeoutSec,
-    appArgs: `transfer,${state.id}`,
-    ...(state.targetCallerId ? { callerId: state.targetCallerId } : {}),
-  };
-}
-
-export function startTransfer(input: StartTransfer): TransferTransition {
-  const { id, kind, now, caller } = input;
-  const ids = transferIds(id);
-  const parked = caller.bridge?.kind === 'holding';
-  // Attended moves the caller out of wherever it was (even a park slot): it is
-  // on hold with the console until complete or cancel.
-  const staysParked = parked && kind !== 'attended';
-  const operatorId = kind === 'pickup' ? null : input.operatorId;
-  const base: TransferState = {
-    id,
-    kind,
-    phase: 'dialing',
-    callerId: caller.id,
-    callerLabel: caller.label,
-    callerUp: caller.up || kind === 'attended',
-    callerBridge: caller.bridge,
-    operatorId,
-    target: input.target,
-    targetId: ids.targetId,
-    bridgeId: ids.bridgeId,
-    consultBridgeId: kind === 'attended' && operatorId && caller.bridge?.kind === 'mixing' && caller.bridge.otherMembers.includes(operatorId) ? caller.bridge.id : null,
-    held: kind === 'attended' ? 'caller' : null,
-    waitTone: staysParked ? 'parked' : caller.up || kind === 'attended' ? 'moh' : 'ring',
-    completeOnAnswer: false,
-    timeoutSec: input.timeoutSec,
-    targetCallerId: input.targetCallerId ?? null,
-    startedAt: now,
-    deadline: now + (input.timeoutSec + DIAL_GRACE_SEC) * 1000,
-    answeredAt: null,
-    targetJoined: false,
-    outcome: null,
-    endedAt: null,
-    lastError: null,
-  };
-  if (kind === 'attended' && base.consultBridgeId === null) {
-    // Without the receptionist's own leg beside the caller there is nobody to
-    // consult with, and a swap would leave the caller talking to silence.
-    return { state: base, effects: [], rejected: 'An attended transfer needs you on the call: take it on your phone first, or use a blind transfer.' };
-  }
-  const effects: WorkflowEffect[] = [];
-  const bridge = caller.bridge;
-  if (bridge && !staysParked) {
-    effects.push({ type: 'bridge-remove', bridgeId: bridge.id, channelId: caller.id });
-  }
-  if (kind === 'attended') {
-    if (!caller.up) effects.push({ type: 'answer', channelId: caller.id });
-  } else if (operatorId) {
-    // Blind: the receptionist is free at once; their leg goes, and with it a
-    // bridge that only held the two of them.
-    effects.push({ type: 'hangup', channelId: operatorId, ifIn: [bridge?.id ?? null] });
-    if (bridge && bridge.kind === 'mixing' && bridge.otherMembers.every((member) => member === operatorId)) {
-      effects.push({ type: 'bridge-destroy', bridgeId: bridge.id, ifOnly: [caller.id, operatorId] });
-    }
-  }
-  if (base.waitTone === 'moh') effects.push({ type: 'moh-start', channelId: caller.id });
-  else if (base.waitTone === 'ring') effects.push({ type: 'ring', channelId: caller.id });
-  effects.push(originateTarget(base));
-  return { state: base, effects };
-}
-
-/** Click-to-dial: the receptionist's phone rings first; the number is dialed once it answers. */
-export function startDial(input: StartDial): TransferTransition {
-  const ids = transferIds(input.id);
-  const state: TransferState = {
-    id: input.id,
-    kind: 'dial',
-    phase: 'calling-operator',
-    callerId: ids.operatorLegId,
-    callerLabel: input.operatorEndpoint,
-    callerUp: false,
-    callerBridge: null,
-    operatorId: null,
-    target: input.target,
-    targetId: ids.targetId,
-    bridgeId: ids.bridgeId,
-    consultBridgeId: null,
-    held: null,
-    waitTone: 'ring',
-    completeOnAnswer: false,
-    timeoutSec: input.timeoutSec,
-    targetCallerId: input.targetCallerId ?? null,
-    startedAt: input.now,
-    deadline: input.now + (input.timeoutSec + DIAL_GRACE_SEC) * 1000,
-    answeredAt: null,
-    targetJoined: false,
-    outcome: null,
-    endedAt: null,
-    lastError: null,
-  };
-  const effect: WorkflowEffect = {
-    type: 'originate',
-    channelId: ids.operatorLegId,
-    endpoint: input.operatorEndpoint,
-    timeoutSec: input.timeoutSec,
-    appArgs: `dial,${input.id}`,
-    ...(input.operatorCallerId ? { callerId: input.operatorCallerId } : {}),
-  };
-  return { state, effects: [effect] };
-}
 
 const done = (state: TransferState, at: number, status: TransferOutcome['status'], reason: string): TransferState => ({
   ...state,
@@ -321,60 +177,12 @@ function connect(state: TransferState, at: number, extra: WorkflowEffect[] = [])
   };
 }
 
-/** Who may be in the receptionist's bridge when the transfer takes it down. */
-function consultLegs(state: TransferState): string[] {
-  return [state.callerId, state.targetId, ...(state.operatorId ? [state.operatorId] : [])];
-}
-
-/** The bridge the transfer built, taken down only while nobody else joined it. */
-function destroyOwnBridge(state: TransferState): WorkflowEffect {
-  return { type: 'bridge-destroy', bridgeId: state.bridgeId, ifOnly: [state.callerId, state.targetId] };
-}
-
-/**
- * attended: the caller back with the receptionist. Without a receptionist to
- * talk to (their leg is gone) the caller keeps its music on the console's hold.
- */
-function retrieveCaller(state: TransferState): WorkflowEffect[] {
-  if (state.held !== 'caller' || !state.consultBridgeId || state.operatorId === null) return [];
-  return [
-    { type: 'moh-stop', channelId: state.callerId },
-    { type: 'bridge-add', bridgeId: state.consultBridgeId, channelId: state.callerId },
-  ];
-}
-
-/**
- * Connected on paper, but the target left before it was ever in the bridge,
- * or within CONNECT_GRACE_MS of it (it answered and hung up at once): the
- * caller comes back to the console's hold with music, never hung up. dial:
- * the "caller" is the receptionist's own leg, which has nobody left to talk to.
- */
 function targetLostBeforeJoining(state: TransferState, at: number): TransferTransition {
-  const effects: WorkflowEffect[] =
-    state.kind === 'dial'
-      ? [{ type: 'hangup', channelId: state.callerId }, destroyOwnBridge(state)]
-      : [destroyOwnBridge(state), { type: 'moh-start', channelId: state.callerId, ifIn: [state.bridgeId, null] }];
-  return { state: done({ ...state, outcome: null }, at, 'failed', 'the target hung up before the call was connected'), effects };
+  return { state: done({ ...state, outcome: null }, at, 'failed', 'the target hung up before the call was connected'), effects: lostTargetEffects(state) };
 }
 
-/** release: what a transfer rang and left talking to nobody goes; a held caller comes back. */
 function release(state: TransferState, at: number, taken: string | null): TransferTransition {
-  const free = (id: string) => id !== taken;
-  // The receptionist's leg taken by the new action is gone as far as this transfer is concerned.
-  const left: TransferState = taken !== null && taken === state.operatorId ? { ...state, operatorId: null } : state;
-  const effects: WorkflowEffect[] = [];
-  if (state.phase === 'calling-operator') {
-    if (free(state.callerId)) effects.push({ type: 'hangup', channelId: state.callerId });
-  } else if (state.phase === 'dialing') {
-    if (free(state.targetId)) effects.push({ type: 'hangup', channelId: state.targetId, ifIn: [null] });
-    if (state.kind === 'dial' && free(state.callerId)) effects.push({ type: 'hangup', channelId: state.callerId, ifIn: [null] });
-    if (free(state.callerId)) effects.push(...retrieveCaller(left));
-  } else if (state.phase === 'consulting' || state.phase === 'swapped') {
-    // A target on hold talks to nobody; one in the consultation talks to the receptionist.
-    if (state.held === 'target' && free(state.targetId)) effects.push({ type: 'hangup', channelId: state.targetId, ifIn: [null] });
-    if (free(state.callerId)) effects.push(...retrieveCaller(left));
-  }
-  return { state: done(state, at, state.phase === 'connected' ? 'completed' : 'cancelled', 'taken over by another action'), effects };
+  return { state: done(state, at, state.phase === 'connected' ? 'completed' : 'cancelled', 'taken over by another action'), effects: releaseEffects(state, taken) };
 }
 
 function targetFailed(state: TransferState, at: number, reason: string): TransferTransition {

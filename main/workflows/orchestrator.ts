@@ -17,6 +17,7 @@ import {
   type TransferTransition,
 } from '../../common/workflows/transfer.js';
 import type { Logger } from '../log.js';
+import { AbandonedLegs } from './abandoned.js';
 import { isLocalEffect, performAriEffect, stillApplies, type WorkflowEngine } from './executor.js';
 import { callLabel, controlledCall, dialEndpoint, discoveredSlots, hangupCauses, restoredParkInputs, restoredTransferInputs } from './inputs.js';
 import { SnoopSessions } from './snoop.js';
@@ -39,8 +40,6 @@ export interface OrchestratorOptions {
 }
 
 const RECENT_TRANSFERS = 10;
-/** How long a leg given up on is watched for: past the longest originate timeout. */
-const ABANDONED_KEEP_MS = 10 * 60_000;
 const newId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 
@@ -53,17 +52,14 @@ export class CallWorkflows {
   private queue: Promise<unknown> = Promise.resolve();
   /** Channels whose hangup was requested: a park bridge they leave was not left on purpose. */
   private hangingUp = new Set<string>();
-  /**
-   * Legs whose originate failed (a timeout above all) although the PBX may
-   * still make them: hung up at once, and again whenever the PBX shows one
-   * (its request may reach the PBX after our DELETE). Id → when given up.
-   */
-  private abandoned = new Map<string, number>();
+  /** Legs whose originate failed although the PBX may still make them. */
+  private readonly abandoned: AbandonedLegs;
   private readonly timer: ReturnType<typeof setInterval>;
   private disposed = false;
 
   constructor(private readonly options: OrchestratorOptions) {
     this.park = createParkState(options.settings().park, options.engine().profile.app);
+    this.abandoned = new AbandonedLegs(options.engine, options.log);
     this.snoops = new SnoopSessions(options.engine, (message, fields) => options.log.warn(message, fields));
     this.timer = setInterval(() => void this.run(() => this.tick()), options.tickMs ?? 1000);
     this.timer.unref?.();
@@ -99,7 +95,7 @@ export class CallWorkflows {
         try {
           await engine.requireRest().originate({ endpoint, app: engine.profile.app, appArgs: 'dial', timeout: timeoutSec, channelId, ...(callerId ? { callerId } : {}) });
         } catch (error) {
-          if (!(error instanceof ConsoleError && error.code === 'not_in_stasis')) await this.abandon(channelId);
+          if (!(error instanceof ConsoleError && error.code === 'not_in_stasis')) await this.abandoned.abandon(channelId);
           throw error;
         }
         return { workflowId: null, channelId };
@@ -233,7 +229,7 @@ export class CallWorkflows {
       switch (event.type) {
         case 'StasisStart':
           if (!channelId) break;
-          if (await this.hangUpAbandoned(channelId)) break;
+          if (await this.abandoned.seen(channelId)) break;
           changed = (await this.legAnswered(channelId, at)) || changed;
           changed = (await this.snoops.answered(channelId)) || changed;
           break;
@@ -247,7 +243,7 @@ export class CallWorkflows {
           changed = (await this.snoops.channelEnded(channelId)) || changed;
           if (event.type === 'ChannelDestroyed') {
             this.hangingUp.delete(channelId);
-            this.abandoned.delete(channelId);
+            this.abandoned.gone(channelId);
           }
           break;
         case 'ConsoleChannelVanished': {
@@ -280,7 +276,7 @@ export class CallWorkflows {
           break;
         case 'ChannelCreated':
           // subscribeAll shows a leg we gave up on as soon as the PBX makes it.
-          if (channelId && (await this.hangUpAbandoned(channelId))) changed = true;
+          if (channelId && (await this.abandoned.seen(channelId))) changed = true;
           break;
         case 'ConsoleLinkRestored':
           changed = (await this.restore(this.options.engine().currentModel, at)) || changed;
@@ -353,25 +349,8 @@ export class CallWorkflows {
     }
     const before = this.park;
     for (const input of restoredParkInputs(this.park, model, at)) await this.stepPark(input);
-    for (const id of [...this.abandoned.keys()]) if (model.channels.get(id)?.endedAt === null) await this.hangUpAbandoned(id);
+    for (const id of this.abandoned.ids()) if (model.channels.get(id)?.endedAt === null) await this.abandoned.seen(id);
     return changed || this.park !== before;
-  }
-
-  /** Gives up on a leg whose originate failed: hang it up now, and whenever the PBX shows it later. */
-  private async abandon(channelId: string): Promise<void> {
-    this.abandoned.set(channelId, Date.now());
-    try {
-      await this.options.engine().requireRest().hangup(channelId);
-    } catch (error) {
-      this.options.log.info('could not hang up a leg whose originate failed', { channelId, message: error instanceof Error ? error.message : String(error) });
-    }
-  }
-
-  private async hangUpAbandoned(channelId: string): Promise<boolean> {
-    if (!this.abandoned.has(channelId)) return false;
-    this.abandoned.delete(channelId);
-    await this.abandon(channelId);
-    return true;
   }
 
   /** Slot bridges this run did not create (a restart, another console): shown, and tidied when empty. */
@@ -384,7 +363,7 @@ export class CallWorkflows {
   private async tick(): Promise<void> {
     const at = Date.now();
     let changed = false;
-    for (const [id, since] of this.abandoned) if (at - since > ABANDONED_KEEP_MS) this.abandoned.delete(id);
+    this.abandoned.expire(at);
     for (const state of [...this.transfers.values()]) {
       if (!isActive(state)) continue;
       const result = await this.stepTransfer(state.id, { type: 'tick', at });
@@ -461,7 +440,7 @@ export class CallWorkflows {
       const code = error instanceof ConsoleError ? error.code : null;
       this.options.log.info('a workflow step failed', { effect: effect.type, message });
       // Whatever the machine makes of it, a leg we asked for and did not get is watched for.
-      if (effect.type === 'originate' && code !== 'not_in_stasis') this.abandoned.set(effect.channelId, Date.now());
+      if (effect.type === 'originate' && code !== 'not_in_stasis') this.abandoned.watch(effect.channelId);
       await failed(message, code);
     }
   }

@@ -126,6 +126,9 @@ describe('a link gap', () => {
     await waitFor(() => w.latest()?.park.slots.some((parked) => parked.slot === 710 && parked.status === 'parked') === true, 10_000, 'parked');
     const slotBridge = w.latest()?.park.slots.find((parked) => parked.slot === 710)?.bridgeId ?? '';
     await w.console_.request('engine.disconnect', { profileId: P });
+    // Asterisk tears the app's WebSocket session down on a thread of its own; a bridge change
+    // racing that teardown once wedged its app registry (22.10): let it settle first.
+    await sleep(500);
     try {
       // Someone else (another console, the PBX) takes the call out while no events reach us.
       await w.rest.removeChannel(slotBridge, caller);

@@ -3,6 +3,7 @@ import { applyEvents, createModel, type ModelEvent } from '../../common/model/in
 import { createParkState } from '../../common/workflows/park.js';
 import { parkTransition } from '../../common/workflows/park.js';
 import { startTransfer, transferTransition } from '../../common/workflows/transfer.js';
+import { stillApplies } from '../../main/workflows/executor.js';
 import { controlledCall, dialEndpoint, discoveredSlots, hangupCauses, restoredParkInputs, restoredTransferInputs } from '../../main/workflows/inputs.js';
 
 const T = 1_800_000_000_000;
@@ -108,5 +109,26 @@ describe('after a link gap, what the reconciled model says happened', () => {
     expect(restoredParkInputs(settled, inSlot, T)).toEqual([]);
     expect(restoredParkInputs(settled, modelWith([inStasis('caller')]), T)).toEqual([{ type: 'left', at: T, slot: 701, alone: true }]);
     expect(restoredParkInputs(settled, modelWith([]), T)).toEqual([{ type: 'ended', at: T, slot: 701 }]);
+  });
+});
+
+describe('guarded effects, checked against the model just before the request', () => {
+  it('hangs up only a leg still where the workflow left it, and tears down only a bridge nobody else joined', () => {
+    const model = modelWith([
+      inStasis('caller'),
+      inStasis('guest'),
+      bridge('conf', 'conference', ['caller', 'guest']),
+      { type: 'ChannelEnteredBridge', bridge: { id: 'conf', channels: ['caller', 'guest'] }, channel: { id: 'caller' } },
+      bridge('x1-b', 'transfer', []),
+    ]);
+    // The operator moved the caller into a conference: not the transfer's to hang up, nor to put on music.
+    expect(stillApplies(model, { type: 'hangup', channelId: 'caller', ifIn: ['x1-b'] })).toBe(false);
+    expect(stillApplies(model, { type: 'moh-start', channelId: 'caller', ifIn: ['x1-b', null] })).toBe(false);
+    expect(stillApplies(model, { type: 'hangup', channelId: 'caller', ifIn: ['conf'] })).toBe(true);
+    // Unknown to the model (a ringing target without subscribeAll, or gone): a DELETE is harmless.
+    expect(stillApplies(model, { type: 'hangup', channelId: 'x1-t', ifIn: [null] })).toBe(true);
+    expect(stillApplies(model, { type: 'hangup', channelId: 'caller' })).toBe(true);
+    expect(stillApplies(model, { type: 'bridge-destroy', bridgeId: 'conf', ifOnly: ['caller'] })).toBe(false);
+    expect(stillApplies(model, { type: 'bridge-destroy', bridgeId: 'x1-b', ifOnly: ['caller', 'x1-t'] })).toBe(true);
   });
 });

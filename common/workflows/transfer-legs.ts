@@ -1,0 +1,85 @@
+import type { WorkflowEffect } from './effects.js';
+import type { TransferState } from './transfer.js';
+
+/**
+ * What the transfer machine's steps share (transfer.ts, transfer-start.ts):
+ * the ids it derives, how it rings a target, and the effects of its endings,
+ * which must only touch what the transfer still owns (the `ifIn` / `ifOnly`
+ * guards of effects.ts) and never leave a caller in silence.
+ */
+
+/** Seconds after the originate timeout before the console stops waiting for the PBX to say so. */
+export const DIAL_GRACE_SEC = 5;
+
+/** Ids the machine derives from its own: the executor and tests use the same. */
+export const transferIds = (id: string) => ({ targetId: `${id}-t`, bridgeId: `${id}-b`, operatorLegId: `${id}-op` });
+
+export function originateTarget(state: TransferState): WorkflowEffect {
+  return {
+    type: 'originate',
+    channelId: state.targetId,
+    endpoint: state.target.endpoint,
+    timeoutSec: state.timeoutSec,
+    appArgs: `transfer,${state.id}`,
+    ...(state.targetCallerId ? { callerId: state.targetCallerId } : {}),
+  };
+}
+
+/** Who may be in the receptionist's bridge when the transfer takes it down. */
+export function consultLegs(state: TransferState): string[] {
+  return [state.callerId, state.targetId, ...(state.operatorId ? [state.operatorId] : [])];
+}
+
+/** The bridge the transfer built, taken down only while nobody else joined it. */
+export function destroyOwnBridge(state: TransferState): WorkflowEffect {
+  return { type: 'bridge-destroy', bridgeId: state.bridgeId, ifOnly: [state.callerId, state.targetId] };
+}
+
+/**
+ * attended: the caller back with the receptionist. Without a receptionist to
+ * talk to (their leg is gone) the caller keeps its music on the console's hold.
+ */
+export function retrieveCaller(state: TransferState): WorkflowEffect[] {
+  if (state.held !== 'caller' || !state.consultBridgeId || state.operatorId === null) return [];
+  return [
+    { type: 'moh-stop', channelId: state.callerId },
+    { type: 'bridge-add', bridgeId: state.consultBridgeId, channelId: state.callerId },
+  ];
+}
+
+/**
+ * Connected on paper, but the target left before it was ever in the bridge,
+ * or within CONNECT_GRACE_MS of it (it answered and hung up at once): the
+ * caller comes back to the console's hold with music, never hung up (unless
+ * the operator moved it elsewhere meanwhile). dial: the "caller" is the
+ * receptionist's own leg, which has nobody left to talk to.
+ */
+export function lostTargetEffects(state: TransferState): WorkflowEffect[] {
+  return state.kind === 'dial'
+    ? [{ type: 'hangup', channelId: state.callerId }, destroyOwnBridge(state)]
+    : [destroyOwnBridge(state), { type: 'moh-start', channelId: state.callerId, ifIn: [state.bridgeId, null] }];
+}
+
+/**
+ * release: another action took `taken`. What the transfer rang and left
+ * talking to nobody is hung up; a held caller comes back to the receptionist
+ * (or keeps its music without one); the channel taken is never touched.
+ */
+export function releaseEffects(state: TransferState, taken: string | null): WorkflowEffect[] {
+  const free = (id: string) => id !== taken;
+  // The receptionist's leg taken by the new action is gone as far as this transfer is concerned.
+  const left: TransferState = taken !== null && taken === state.operatorId ? { ...state, operatorId: null } : state;
+  const effects: WorkflowEffect[] = [];
+  if (state.phase === 'calling-operator') {
+    if (free(state.callerId)) effects.push({ type: 'hangup', channelId: state.callerId });
+  } else if (state.phase === 'dialing') {
+    if (free(state.targetId)) effects.push({ type: 'hangup', channelId: state.targetId, ifIn: [null] });
+    if (state.kind === 'dial' && free(state.callerId)) effects.push({ type: 'hangup', channelId: state.callerId, ifIn: [null] });
+    if (free(state.callerId)) effects.push(...retrieveCaller(left));
+  } else if (state.phase === 'consulting' || state.phase === 'swapped') {
+    // A target on hold talks to nobody; one in the consultation talks to the receptionist.
+    if (state.held === 'target' && free(state.targetId)) effects.push({ type: 'hangup', channelId: state.targetId, ifIn: [null] });
+    if (free(state.callerId)) effects.push(...retrieveCaller(left));
+  }
+  return effects;
+}
