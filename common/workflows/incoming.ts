@@ -7,24 +7,43 @@ import type { CallModel, ChannelView } from '../model/types.js';
  * notifications with Answer / Decline, the tray's ringing count).
  */
 
+function ringsInbound(channel: ChannelView): boolean {
+  return channel.inStasis && channel.endedAt === null && channel.answeredAt === null && (channel.state === 'Ring' || channel.state === 'Ringing');
+}
+
 export function ringingInbound(model: CallModel | null): ChannelView[] {
   if (!model) return [];
-  return [...model.channels.values()].filter(
-    (channel) => channel.inStasis && channel.endedAt === null && channel.answeredAt === null && (channel.state === 'Ring' || channel.state === 'Ringing'),
-  );
+  const ringing: ChannelView[] = [];
+  for (const channel of model.channels.values()) if (ringsInbound(channel)) ringing.push(channel);
+  return ringing;
 }
 
 /**
- * Ringing calls not announced yet. `announced` is replaced by what still
- * rings, so it stays small and a call that stops ringing can be withdrawn.
+ * Ringing calls not announced yet. `announced` is kept to what still rings,
+ * so it stays small and a call that stops ringing can be withdrawn. Runs on
+ * every batch the page applies: one pass over the live calls and one over
+ * `announced`, building nothing but the answer (the sets and arrays it built
+ * for a thousand live calls were a tenth of the page's script time under a
+ * stream; bench/RESULTS.md, render).
  */
 export function newlyRinging(model: CallModel | null, announced: Set<string>): { fresh: ChannelView[]; stopped: string[] } {
-  const ringing = ringingInbound(model);
-  const ids = new Set(ringing.map((channel) => channel.id));
-  const fresh = ringing.filter((channel) => !announced.has(channel.id));
-  const stopped = [...announced].filter((id) => !ids.has(id));
-  announced.clear();
-  for (const id of ids) announced.add(id);
+  const fresh: ChannelView[] = [];
+  const stopped: string[] = [];
+  for (const id of announced) {
+    const channel = model?.channels.get(id);
+    if (!channel || !ringsInbound(channel)) {
+      stopped.push(id);
+      announced.delete(id);
+    }
+  }
+  if (model) {
+    for (const channel of model.channels.values()) {
+      if (ringsInbound(channel) && !announced.has(channel.id)) {
+        fresh.push(channel);
+        announced.add(channel.id);
+      }
+    }
+  }
   return { fresh, stopped };
 }
 

@@ -35,7 +35,9 @@ export function createIncomingNotifier(client: ConsoleClient, ui: UiController):
         shown.get(id)?.close();
         shown.delete(id);
       }
-      if (!enabled || !notificationsSupported() || Notification.permission !== 'granted') return;
+      // Nothing new is the common case (every batch of a busy PBX); Notification.permission
+      // asks the browser each time, so it is read only when there is something to show.
+      if (fresh.length === 0 || !enabled || !notificationsSupported() || Notification.permission !== 'granted') return;
       for (const channel of fresh) {
         void names.lookup(channel.caller.number).then((name) => {
           // Answered or gone while the name was looked up: nothing to say any more.
