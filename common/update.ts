@@ -75,6 +75,29 @@ export function updateNotice(status: UpdateStatus): UpdateNotice | null {
   return { text: `Update ready — restart to use version ${status.state.version}. Otherwise it installs when the console quits.`, canRestart: true };
 }
 
+/**
+ * One line for the settings' Updates section: where the updater stands now.
+ * The notice above interrupts; this only answers "is it on, and how is it going".
+ */
+export function describeUpdateState(state: UpdateState): string {
+  switch (state.status) {
+    case 'disabled':
+      return state.message;
+    case 'idle':
+      return state.lastCheckedAt === null ? 'Automatic updates are on; no check has run yet.' : 'Up to date.';
+    case 'checking':
+      return 'Checking for a new version…';
+    case 'available':
+      return `Version ${state.version} is available; downloading it.`;
+    case 'downloading':
+      return `Downloading version ${state.version} (${Math.floor(state.percent)} %).`;
+    case 'ready':
+      return `Version ${state.version} is ready: restart to use it, or it installs when the console quits.`;
+    case 'error':
+      return `The last check failed: ${state.message} It is tried again later.`;
+  }
+}
+
 // ---- The machine.
 
 export interface UpdatePolicy {

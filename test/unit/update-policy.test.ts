@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_UPDATE_POLICY as P,
+  describeUpdateState,
+  disabledState,
   INITIAL_UPDATE_STATE,
   retryDelay,
+  UPDATE_DISABLED_MESSAGES,
+  UPDATE_DISABLED_REASONS,
   updateNotice,
   updateStatusSchema,
   updateTransition,
@@ -147,6 +151,17 @@ describe('the in-app notice', () => {
     ] as UpdateState[]) {
       expect(updateNotice(status(state))).toBeNull();
     }
+  });
+
+  it('describes every state in words for the settings, the disabled ones with their own reason', () => {
+    expect(describeUpdateState(INITIAL_UPDATE_STATE)).toBe('Automatic updates are on; no check has run yet.');
+    expect(describeUpdateState({ status: 'idle', lastCheckedAt: 5, nextCheckAt: 10 })).toBe('Up to date.');
+    expect(describeUpdateState({ status: 'downloading', version: '1.1.0', percent: 49.7 })).toBe('Downloading version 1.1.0 (49 %).');
+    expect(describeUpdateState({ status: 'ready', version: '1.1.0' })).toContain('restart to use it');
+    expect(describeUpdateState({ status: 'error', message: 'The update server did not answer.', at: 0, failures: 1, nextCheckAt: 1 })).toBe(
+      'The last check failed: The update server did not answer. It is tried again later.',
+    );
+    for (const reason of UPDATE_DISABLED_REASONS) expect(describeUpdateState(disabledState(reason))).toBe(UPDATE_DISABLED_MESSAGES[reason]);
   });
 });
 

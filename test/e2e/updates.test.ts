@@ -1,0 +1,94 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createBackend, type NodeBackend } from '../../main/backend-node.js';
+import { startBrowserHost, type BrowserHost } from '../../main/browser-host/server.js';
+import { silentLogger } from '../../main/log.js';
+import { createUpdateController, type UpdateController } from '../../main/updates.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './console-page.js';
+
+/**
+ * Automatic updates as the operator meets them, in Chromium: the switch in
+ * Connections (saved by main in updates.json) and the "update ready —
+ * restart" notice, whose button reaches electron-updater's quitAndInstall.
+ * The updater is main's real controller over a recording port, fed what
+ * electron-updater would report; no PBX is needed (no profile: first run).
+ */
+describe('automatic updates in the page', () => {
+  const calls: string[] = [];
+  let dir: string;
+  let updates: UpdateController;
+  let node: NodeBackend;
+  let host: BrowserHost;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ari-console-updates-'));
+    updates = await createUpdateController({
+      port: {
+        check: () => void calls.push('check'),
+        installOnQuit: (enabled) => void calls.push(`install-on-quit:${enabled}`),
+        quitAndInstall: () => void calls.push('quit-and-install'),
+      },
+      currentVersion: '1.0.0',
+      settingsFile: join(dir, 'updates.json'),
+    });
+    node = await createBackend({ log: silentLogger, updates, profilesFile: join(dir, 'profiles.json') });
+    host = await startBrowserHost({ backend: node.backend, rendererDir: join(inject('consoleBuild'), 'renderer'), logger: silentLogger });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(host.url);
+    // No profile: the console opens on Connections, where the switch lives.
+    await page.getByTestId('update-settings').waitFor();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await host?.close();
+    await node?.dispose();
+    updates?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the version and the switch; turning it off is saved by main and said in words, and back on', async () => {
+    const toggle = page.getByTestId('update-enabled');
+    const state = page.getByTestId('update-state');
+    expect(await toggle.isChecked()).toBe(true);
+    expect(await toggle.isEnabled()).toBe(true);
+    await expect.poll(() => state.textContent()).toMatch(/^Version 1\.0\.0\. Automatic updates are on/);
+    await toggle.uncheck();
+    await expect.poll(() => state.textContent()).toBe('Version 1.0.0. Automatic updates are turned off.');
+    expect(JSON.parse(readFileSync(join(dir, 'updates.json'), 'utf8'))).toEqual({ enabled: false });
+    expect(updates.status().enabled).toBe(false);
+    await toggle.check();
+    await expect.poll(() => updates.status().enabled).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'updates.json'), 'utf8'))).toEqual({ enabled: true });
+  });
+
+  it('says nothing while an update downloads, then "update ready — restart"; Restart now runs the installer', async () => {
+    const notice = page.getByTestId('update-notice');
+    updates.feed({ type: 'update-available', version: '1.1.0' });
+    updates.feed({ type: 'download-progress', percent: 40 });
+    await expect.poll(() => page.getByTestId('update-state').textContent()).toBe('Version 1.0.0. Downloading version 1.1.0 (40 %).');
+    expect(await notice.count()).toBe(0);
+    updates.feed({ type: 'downloaded', version: '1.1.0' });
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('Update ready — restart to use version 1.1.0.');
+    expect(calls).not.toContain('quit-and-install');
+    await page.getByTestId('update-restart').click();
+    await expect.poll(() => calls.filter((call) => call === 'quit-and-install').length).toBe(1);
+  });
+
+  it('"Later" hides the notice for that version only', async () => {
+    await page.getByTestId('update-later').click();
+    expect(await page.getByTestId('update-notice').count()).toBe(0);
+  });
+});
