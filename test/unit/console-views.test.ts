@@ -4,7 +4,7 @@ import { ConsoleError } from '../../common/errors.js';
 import { filterCounts, listCalls, preferredCall } from '../../renderer/src/lib/call-list.js';
 import { createScheduler } from '../../renderer/src/lib/scheduler.js';
 import { callControls, NOT_CONTROLLED, primaryControl } from '../../renderer/src/lib/controls.js';
-import { bridgeTitle, callBadge, describeFailure, parkSlotOf } from '../../renderer/src/lib/describe.js';
+import { bridgeTitle, callBadge, describeFailure, parkSlotOf, stepText } from '../../renderer/src/lib/describe.js';
 import { extraFor, extraShortcuts, pickupActionFor, registerShortcut, shortcutFor, SHORTCUT_HELP } from '../../renderer/src/lib/shortcuts.js';
 import { groupMarkers, place, spanText } from '../../renderer/src/lib/timeline.js';
 import { rowWindow, scrollToRow } from '../../renderer/src/lib/virtual.js';
@@ -84,6 +84,8 @@ describe('bridge titles', () => {
     expect(parkSlotOf('park-701@console')).toBe(701);
     expect(parkSlotOf('parking lot')).toBeNull();
     expect(parkSlotOf('park-701x')).toBeNull();
+    expect(stepText('Joined bridge park-701@console (wmwtb9hv)')).toBe('Joined bridge Park 701 (wmwtb9hv)');
+    expect(stepText('Left bridge Conference 1 (ab12)')).toBe('Left bridge Conference 1 (ab12)');
   });
 });
 

@@ -158,3 +158,8 @@ export function bridgeTitle(bridge: { readonly id: string; readonly name: string
   if (slot !== null) return `Park ${slot}`;
   return bridge.name || `bridge ${bridge.id.slice(0, 8)}`;
 }
+
+/** A step under the timeline in people's words: a park slot's bridge is "Park 701", not `park-701@<app>`. */
+export function stepText(label: string): string {
+  return label.replace(/\bpark-(\d{1,6})(?:@[^\s()]+)?/g, 'Park $1');
+}
