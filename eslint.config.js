@@ -12,6 +12,19 @@ const layer = (/** @type {{group: string[], message: string}[]} */ patterns) => 
   'no-restricted-imports': ['error', { patterns }],
 });
 
+/**
+ * no-restricted-imports sees only static imports; `await import('node:fs')`
+ * would slip past it. The same layers, for dynamic imports of a literal name
+ * (esquery regexes cannot hold a '/', hence \u002F).
+ */
+const NODE_NAMES = `node:|(${NODE_BUILTINS.filter((name) => !name.includes('*')).join('|')})($|\\u002F)`;
+const dynamic = (/** @type {{pattern: string, message: string}[]} */ rules) => ({
+  'no-restricted-syntax': ['error', ...rules.map(({ pattern, message }) => ({ selector: `ImportExpression[source.value=/${pattern}/]`, message }))],
+});
+const dynElectron = { pattern: '^electron($|\\u002F)', message: 'Only the Electron shell files may import electron, dynamically or not.' };
+const dynNode = { pattern: `^(${NODE_NAMES}|ws$|ari-client)`, message: 'common/ and renderer/ run without Node: no Node built-ins or Node-only packages, dynamically or not.' };
+const dynMain = { pattern: '\\u002Fmain\\u002F', message: 'Import shared code from common/, never from main/, dynamically or not.' };
+
 const noElectron = { group: ['electron', 'electron/*'], message: 'Only the Electron shell files (main/index.ts, main/ipc.ts, main/shell/*, preload/) may import electron.' };
 const noNode = { group: NODE_BUILTINS, message: 'common/ and renderer/ run without Node: no Node built-ins.' };
 const noNodeDeps = { group: ['ws', 'ari-client'], message: 'Node-only packages belong in main/.' };
@@ -38,17 +51,17 @@ export default tseslint.config(
   {
     files: ['common/**/*.ts'],
     languageOptions: { globals: {} },
-    rules: layer([noElectron, noNode, noNodeDeps, noMain, noRenderer, noUi]),
+    rules: { ...layer([noElectron, noNode, noNodeDeps, noMain, noRenderer, noUi]), ...dynamic([dynElectron, dynNode, dynMain]) },
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: layer([noElectron, noNode, noNodeDeps, noMain]),
+    rules: { ...layer([noElectron, noNode, noNodeDeps, noMain]), ...dynamic([dynElectron, dynNode, dynMain]) },
   },
   {
     files: ['main/**/*.ts'],
     ignores: ['main/index.ts', 'main/ipc.ts', 'main/shell/**'],
-    rules: layer([noElectron, noRenderer]),
+    rules: { ...layer([noElectron, noRenderer]), ...dynamic([dynElectron]) },
   },
   {
     files: ['main/index.ts', 'main/ipc.ts', 'main/shell/**/*.ts'],

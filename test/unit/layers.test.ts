@@ -43,6 +43,32 @@ describe('imports that cross a layer fail lint', () => {
   });
 });
 
+describe('dynamic imports that cross a layer fail lint too', () => {
+  it.each([
+    ['common/layer-probe.ts', "export const probe = () => import('node:fs');\n", 'no Node built-ins'],
+    ['common/layer-probe.ts', "export const probe = () => import('path');\n", 'no Node built-ins'],
+    ['common/layer-probe.ts', "export const probe = () => import('ws');\n", 'Node-only packages'],
+    ['common/layer-probe.ts', "export const probe = () => import('electron');\n", 'may import electron'],
+    ['common/layer-probe.ts', "export const probe = () => import('../main/engine/engine.js');\n", 'never from main/'],
+    ['renderer/src/layer-probe.ts', "export const probe = () => import('node:child_process');\n", 'no Node built-ins'],
+    ['renderer/src/layer-probe.ts', "export const probe = () => import('../../main/handlers.js');\n", 'never from main/'],
+    ['main/engine/layer-probe.ts', "export const probe = () => import('electron/main');\n", 'may import electron'],
+  ])('%s: %s', async (filePath, code, why) => {
+    const findings = (await lint(filePath, code)).filter((finding) => finding.ruleId === 'no-restricted-syntax');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.message).toContain(why);
+  });
+
+  it.each([
+    ['common/layer-probe.ts', "export const probe = () => import('./model/index.js');\n"],
+    ['renderer/src/layer-probe.ts', "export const probe = () => import('../../common/contract.js');\n"],
+    ['renderer/src/layer-probe.ts', "export const probe = () => import('./lib/domain-path.js');\n"],
+    ['main/engine/layer-probe.ts', "export const probe = () => import('node:fs');\n"],
+  ])('%s may: %s', async (filePath, code) => {
+    expect(await lint(filePath, code)).toEqual([]);
+  });
+});
+
 describe('imports each layer is allowed', () => {
   it.each([
     ['main/index.ts', "import { app } from 'electron';\nexport const ready = app.whenReady();\n"],
