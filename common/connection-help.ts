@@ -115,6 +115,7 @@ export function explainFailure(step: ConnectionStep, code: ErrorCode | null, pro
         checks: [
           `ari.conf needs a section [${profile.username}] with type = user and the same password.`,
           'read_only = no, or the console can watch calls but not control them.',
+          "If the user has permit/deny lines, they must admit this computer's address (otherwise Asterisk answers 403 \"Access denied by ACL\").",
           'After editing ari.conf run "asterisk -rx \'module reload res_ari.so\'"; "asterisk -rx \'ari show users\'" lists the users.',
         ],
         file: 'ari.conf',

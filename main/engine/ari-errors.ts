@@ -34,7 +34,10 @@ function classify(status: number): [ErrorCode, string] {
   if (status === 404) return ['not_found', 'not found'];
   if (status === 409 || status === 422) return ['not_in_stasis', "this channel is not under the console's control"];
   if (status === 400) return ['bad_request', 'the PBX rejected the request'];
-  if (status === 401 || status === 403) return ['unauthorized', 'the PBX refused the ARI username or password'];
+  if (status === 401) return ['unauthorized', 'the PBX refused the ARI username or password'];
+  // Asterisk answers 403 when the user's permit/deny excludes this computer (or a
+  // read-only user writes): the password is right, so saying it is wrong misleads.
+  if (status === 403) return ['unauthorized', "the PBX does not let this computer use that ARI user (HTTP 403: the user's permit/deny in ari.conf, or read_only)"];
   if (status === 503) return ['unavailable', 'the PBX is unavailable, HTTP 503'];
   return ['pbx_error', `the PBX reported an error, HTTP ${status}`];
 }

@@ -205,8 +205,10 @@ export function openEventSocket(options: EventSocketOptions): EventSocket {
     ws.on('unexpected-response', (_request: ClientRequest, response: IncomingMessage) => {
       const status = response.statusCode ?? 0;
       response.resume();
-      if (status === 401 || status === 403) {
+      if (status === 401) {
         end({ code: 'unauthorized', message: 'The PBX refused the events link: wrong ARI username or password.' });
+      } else if (status === 403) {
+        end({ code: 'unauthorized', message: "The PBX refused the events link (HTTP 403): the ARI user's permit/deny in ari.conf does not allow this computer." });
       } else {
         end({ code: 'error', message: `The PBX refused the events link with HTTP ${status}.` });
       }

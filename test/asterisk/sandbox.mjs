@@ -511,6 +511,16 @@ type = user
 read_only = no
 password = ${PASSWORD}
 password_format = plain
+
+; The right password from the wrong computer: its permit/deny (as docs/ASTERISK-SETUP.md
+; writes it) admits only 192.0.2.0/24, so Asterisk answers 403 "Access denied by ACL".
+[outsider]
+type = user
+read_only = no
+password = ${PASSWORD}
+password_format = plain
+deny = 0.0.0.0/0
+permit = 192.0.2.0/24
 `,
     'pjsip.conf': `; written by test/asterisk/sandbox.mjs on every start. Phones 101..104, password sip-<n>.
 [global]

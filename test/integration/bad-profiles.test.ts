@@ -54,6 +54,15 @@ describe('profiles that cannot connect', () => {
     expect(logged).not.toContain(Buffer.from(`console:${password}`).toString('base64'));
   });
 
+  it.runIf(inject('ari').sandbox)("the right password from a computer the ARI user's permit/deny excludes: stops, and says so rather than blaming the password", async () => {
+    // [outsider] in the sandbox's ari.conf admits only 192.0.2.0/24; Asterisk answers 403 "Access denied by ACL".
+    const { state } = await attempt(sandboxProfile({ username: 'outsider' }));
+    expect(state).toMatchObject({ status: 'stopped', reason: 'unauthorized' });
+    expect(lastError(state)).toMatch(/permit\/deny in ari\.conf/);
+    expect(lastError(state)).not.toMatch(/wrong ARI username or password|refused the ARI username or password/);
+    expectPlainMessage(lastError(state), inject('ari').password);
+  });
+
   it('nothing listening: keeps retrying, and says the PBX cannot be reached', async () => {
     const port = await closedPort();
     const { state } = await attempt(sandboxProfile({ baseUrl: `http://127.0.0.1:${port}` }));
