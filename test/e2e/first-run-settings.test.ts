@@ -10,13 +10,17 @@ import { createUpdateController, type UpdateController } from '../../main/update
 import { CHROMIUM, CHROMIUM_ARGS } from './console-page.js';
 
 /**
- * Automatic updates as the operator meets them, in Chromium: the switch in
- * Connections (saved by main in updates.json) and the "update ready —
- * restart" notice, whose button reaches electron-updater's quitAndInstall.
- * The updater is main's real controller over a recording port, fed what
- * electron-updater would report; no PBX is needed (no profile: first run).
+ * What Connections tells an operator about the desktop itself, in Chromium,
+ * on a first run (no profile, no PBX needed):
+ * - automatic updates: the switch (saved by main in updates.json) and the
+ *   "update ready — restart" notice, whose button reaches electron-updater's
+ *   quitAndInstall. The updater is main's real controller over a recording
+ *   port, fed what electron-updater would report;
+ * - a computer with no keychain (main's memory-only vault, as on Linux
+ *   without libsecret): the profile says its password lasts for this run,
+ *   and only a save the operator ticked stores it in the clear.
  */
-describe('automatic updates in the page', () => {
+describe('first run: updates and where the password lives', () => {
   const calls: string[] = [];
   let dir: string;
   let updates: UpdateController;
@@ -25,6 +29,7 @@ describe('automatic updates in the page', () => {
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
+  const PASSWORD = 'no-keychain-pass-7781';
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ari-console-updates-'));
@@ -90,5 +95,27 @@ describe('automatic updates in the page', () => {
   it('"Later" hides the notice for that version only', async () => {
     await page.getByTestId('update-later').click();
     expect(await page.getByTestId('update-notice').count()).toBe(0);
+  });
+
+  it('without a keychain: says the password is kept for this run only, and stores it in the clear only once ticked', async () => {
+    const fill = async (allowPlaintext: boolean) => {
+      await page.getByTestId('wizard-name').fill('No keychain');
+      // Nothing listens on port 9: the engine just retries in the background.
+      await page.getByTestId('wizard-url').fill('http://127.0.0.1:9');
+      await page.getByTestId('wizard-user').fill('console');
+      await page.getByTestId('wizard-password').fill(PASSWORD);
+      await page.getByTestId('wizard-app').fill('console');
+      await page.getByLabel('If this computer has no keychain, keep the password in the profiles file').setChecked(allowPlaintext);
+      await page.getByTestId('wizard-save').click();
+    };
+    await fill(false);
+    const note = page.getByTestId('profile-vault');
+    await expect.poll(() => note.textContent()).toContain('no keychain to encrypt the password: it is kept for this run only');
+    expect(readFileSync(join(dir, 'profiles.json'), 'utf8')).not.toContain(PASSWORD);
+
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await fill(true);
+    await expect.poll(() => note.textContent()).toContain('Password stored unencrypted in the profiles file');
+    expect(readFileSync(join(dir, 'profiles.json'), 'utf8')).toContain(PASSWORD);
   });
 });
