@@ -71,6 +71,17 @@ describe('electron-builder configuration', () => {
     expect(mac.find((target) => target.target === 'zip')?.arch).toEqual(['x64', 'arm64']);
   });
 
+  it('claims no file types and no URL schemes on any OS (the console opens nothing by double-click or link)', () => {
+    const config = loadConfig() as Configuration & Record<string, unknown>;
+    const platforms = [config, config.mac, config.win, config.linux, config.nsis, config.dmg] as (Record<string, unknown> | null | undefined)[];
+    for (const platform of platforms) {
+      expect(platform?.['fileAssociations']).toBeUndefined();
+      expect(platform?.['protocols']).toBeUndefined();
+    }
+    expect((config.linux as { mimeTypes?: unknown } | undefined)?.mimeTypes).toBeUndefined();
+    expect(JSON.stringify(config.linux?.desktop ?? {})).not.toMatch(/MimeType/i);
+  });
+
   it('packs into asar only the build output and package.json, no sources, tests, maps or the browser host', () => {
     const config = loadConfig();
     expect(config.asar).toBe(true);
