@@ -18,6 +18,7 @@ import { HistoryStore } from './history/store.js';
 import { lockDataDir } from './data-lock.js';
 import { PhonebookStore } from './phonebook/store.js';
 import type { SnoopConsent } from './snoop-gate.js';
+import { DEFAULT_BACKOFF } from '../common/supervisor.js';
 
 export interface BackendOptions {
   /** Where saved profiles live; null keeps them for this run only. */
@@ -189,6 +190,22 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
  * `npm start` hands the sandbox (or any PBX) to the console without a
  * password ever touching a file or a command line.
  */
+/**
+ * Engine settings an administrator may change without a rebuild. Today one:
+ * ARI_RECONNECT_MAX_MS, the cap of the reconnect backoff (default 1000 ms). A
+ * console on a PBX that many consoles share may want to come back less
+ * eagerly; it still reconnects forever. A bad value stops the start, naming it.
+ */
+export function tuningFromEnv(env: NodeJS.ProcessEnv): EngineTuning {
+  const raw = env['ARI_RECONNECT_MAX_MS'];
+  if (raw === undefined || raw === '') return {};
+  const maxDelayMs = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || maxDelayMs < 100 || maxDelayMs > 600_000) {
+    throw new Error(`ARI_RECONNECT_MAX_MS: a whole number of milliseconds from 100 to 600000 (got "${raw}").`);
+  }
+  return { backoff: { ...DEFAULT_BACKOFF, maxDelayMs, initialDelayMs: Math.min(DEFAULT_BACKOFF.initialDelayMs, maxDelayMs) } };
+}
+
 export function profileFromEnv(env: NodeJS.ProcessEnv): EngineProfile | null {
   const baseUrl = env['ARI_URL'];
   const username = env['ARI_USER'];

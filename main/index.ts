@@ -1,6 +1,6 @@
 import { app, BrowserWindow, dialog, session, shell } from 'electron';
 import { join } from 'node:path';
-import { createBackend, profileFromEnv } from './backend-node.js';
+import { createBackend, profileFromEnv, tuningFromEnv } from './backend-node.js';
 import { bindIpc } from './ipc.js';
 import { createLogger } from './log.js';
 import { APP_ENTRY_URL } from './app-files.js';
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     dataDir: app.getPath('userData'),
     vault: createSafeStorageVault((message) => log.warn(message)),
     builtInProfiles: builtIn ? [builtIn] : [],
+    tuning: tuningFromEnv(process.env),
     log,
     updates,
     snoopConsent: nativeSnoopConsent(() => consoleWindow),

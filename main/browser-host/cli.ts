@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createBackend, profileFromEnv } from '../backend-node.js';
+import { createBackend, profileFromEnv, tuningFromEnv } from '../backend-node.js';
 import { createLogger } from '../log.js';
 import { startBrowserHost } from './server.js';
 
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const { backend, dispose } = await createBackend({
     profilesFile: values.profiles === undefined ? null : resolve(values.profiles),
     builtInProfiles: builtIn ? [builtIn] : [],
+    tuning: tuningFromEnv(process.env),
     log: logger,
     recordingsDir: recordingsDir(values.recordings),
     // History and phonebook live as long as the folder does; without --data, for this run only (like profiles).

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { profileFromEnv } from '../../main/backend-node.js';
+import { profileFromEnv, tuningFromEnv } from '../../main/backend-node.js';
+import { backoffDelay, DEFAULT_BACKOFF } from '../../common/supervisor.js';
 import { createDispatcher, createHandlers } from '../../main/handlers.js';
 import { EngineManager } from '../../main/engine/manager.js';
 import { silentLogger } from '../../main/log.js';
@@ -113,6 +114,26 @@ describe('a saved profile whose destination changes', () => {
     expect(await dispatch('profiles.save', { id, name, baseUrl: 'http://pbx2:8088', username, app, subscribeAll, password: 'new', allowPlaintext: true })).toMatchObject({ ok: true });
     expect(profiles.resolve(id)).toMatchObject({ baseUrl: 'http://pbx2:8088', password: 'new' });
     engines.dispose();
+  });
+});
+
+describe('the reconnect cap from the environment (ARI_RECONNECT_MAX_MS)', () => {
+  it('is the default 1 s cap when unset', () => {
+    expect(tuningFromEnv({})).toEqual({});
+    expect(backoffDelay(30, 0, DEFAULT_BACKOFF)).toBe(1000);
+  });
+
+  it('caps every retry at the value given, still jittered below it', () => {
+    const backoff = tuningFromEnv({ ARI_RECONNECT_MAX_MS: '5000' }).backoff;
+    expect(backoff).toEqual({ ...DEFAULT_BACKOFF, maxDelayMs: 5000 });
+    expect(backoffDelay(30, 0, backoff)).toBe(5000);
+    expect(backoffDelay(30, 1, backoff)).toBe(2500);
+    expect(backoffDelay(1, 0, backoff)).toBe(DEFAULT_BACKOFF.initialDelayMs);
+    expect(backoffDelay(30, 0, tuningFromEnv({ ARI_RECONNECT_MAX_MS: '100' }).backoff)).toBe(100);
+  });
+
+  it.each(['0', '99', '600001', '1.5', '-1000', 'soon', '1e4'])('refuses %s, naming the variable', (value) => {
+    expect(() => tuningFromEnv({ ARI_RECONNECT_MAX_MS: value })).toThrow(/^ARI_RECONNECT_MAX_MS: a whole number of milliseconds/);
   });
 });
 
