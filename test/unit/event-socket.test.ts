@@ -211,6 +211,17 @@ describe('openEventSocket', () => {
     expect(link.closes).toHaveLength(1);
   });
 
+  it.each([
+    [401, /wrong ARI username or password/],
+    // Asterisk's answer when the ARI user's permit/deny excludes this computer: the password is not the problem.
+    [403, /HTTP 403\): the ARI user's permit\/deny in ari\.conf does not allow this computer/],
+  ] as const)('says what a %i on upgrade means', async (status, words) => {
+    const ari = await fakeAri({ verifyClient: (_info, done) => done(false, status, 'No') });
+    const reason = await open(ari.baseUrl).closed;
+    expect(reason.code).toBe('unauthorized');
+    expect(reason.message).toMatch(words);
+  });
+
   it('reports a refused connection as error', async () => {
     const link = open(await closedPortUrl());
     expect((await link.closed).code).toBe('error');
