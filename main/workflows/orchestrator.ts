@@ -40,6 +40,8 @@ export interface OrchestratorOptions {
 }
 
 const RECENT_TRANSFERS = 10;
+/** How long a target's end waits for the cause its Local ;2 half gives. */
+const CAUSE_WAIT_MS = 1000;
 const newId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 
@@ -52,6 +54,8 @@ export class CallWorkflows {
   private queue: Promise<unknown> = Promise.resolve();
   /** Channels whose hangup was requested: a park bridge they leave was not left on purpose. */
   private hangingUp = new Set<string>();
+  /** Ringing targets that ended without a cause, waiting for their Local ;2 half's: id → until when. */
+  private readonly causeWait = new Map<string, number>();
   /** Legs whose originate failed although the PBX may still make them. */
   private readonly abandoned: AbandonedLegs;
   private readonly timer: ReturnType<typeof setInterval>;
@@ -237,15 +241,20 @@ export class CallWorkflows {
           if (channelId) this.hangingUp.add(channelId);
           break;
         case 'StasisEnd':
-        case 'ChannelDestroyed':
+        case 'ChannelDestroyed': {
           if (!channelId) break;
-          changed = (await this.legEnded(channelId, at, causeOf(channelId))) || changed;
+          // The Local ;2 half whose cause a ringing target was waiting for (see awaitCause).
+          const half = event.type === 'ChannelDestroyed' && channelId.endsWith(';2') ? channelId.slice(0, -2) : null;
+          if (half !== null && this.causeWait.delete(half)) changed = (await this.legEnded(half, at, causeOf(channelId))) || changed;
+          const cause = causeOf(channelId);
+          if (!this.awaitCause(channelId, cause, at)) changed = (await this.legEnded(channelId, at, cause)) || changed;
           changed = (await this.snoops.channelEnded(channelId)) || changed;
           if (event.type === 'ChannelDestroyed') {
             this.hangingUp.delete(channelId);
             this.abandoned.gone(channelId);
           }
           break;
+        }
         case 'ConsoleChannelVanished': {
           // Ended while the link was down: no StasisEnd will ever say so.
           const gone = (event as Extract<ModelEvent, { type: 'ConsoleChannelVanished' }>).channelId;
@@ -323,6 +332,22 @@ export class CallWorkflows {
     return changed;
   }
 
+  /**
+   * A ringing Local target ends its ;1 half with no cause (0) and says why
+   * (busy: 17) on its ;2 half a moment later, usually in the same batch; on a
+   * busy machine the ;2 half can land in the next one. While that half still
+   * lives, wait for it (at most CAUSE_WAIT_MS) rather than say "no answer".
+   */
+  private awaitCause(channelId: string, cause: { cause: number | null }, at: number): boolean {
+    if (this.causeWait.has(channelId)) return true;
+    if (cause.cause) return false;
+    const ringing = [...this.transfers.values()].some((state) => isActive(state) && state.phase === 'dialing' && state.targetId === channelId);
+    const half = this.options.engine().currentModel.channels.get(`${channelId};2`);
+    if (!ringing || !half || half.endedAt !== null) return false;
+    this.causeWait.set(channelId, at + CAUSE_WAIT_MS);
+    return true;
+  }
+
   private async targetJoined(channelId: string, bridgeId: string | undefined, at: number): Promise<boolean> {
     let changed = false;
     for (const state of [...this.transfers.values()]) {
@@ -364,6 +389,11 @@ export class CallWorkflows {
     const at = Date.now();
     let changed = false;
     this.abandoned.expire(at);
+    for (const [id, until] of [...this.causeWait]) {
+      if (at < until) continue;
+      this.causeWait.delete(id);
+      changed = (await this.legEnded(id, at, { cause: null, text: null })) || changed;
+    }
     for (const state of [...this.transfers.values()]) {
       if (!isActive(state)) continue;
       const result = await this.stepTransfer(state.id, { type: 'tick', at });
