@@ -11,7 +11,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from './console-page.js';
 
 /**
  * What Connections tells an operator about the desktop itself, in Chromium,
- * on a first run (no profile, no PBX needed):
+ * with only a built-in profile to a PBX that is not there (no PBX needed):
  * - automatic updates: the switch (saved by main in updates.json) and the
  *   "update ready — restart" notice, whose button reaches electron-updater's
  *   quitAndInstall. The updater is main's real controller over a recording
@@ -42,7 +42,13 @@ describe('first run: updates and where the password lives', () => {
       currentVersion: '1.0.0',
       settingsFile: join(dir, 'updates.json'),
     });
-    node = await createBackend({ log: silentLogger, updates, profilesFile: join(dir, 'profiles.json') });
+    // A built-in profile (from ARI_URL…) lives in memory too, but its password comes from the environment: no note for it.
+    node = await createBackend({
+      log: silentLogger,
+      updates,
+      profilesFile: join(dir, 'profiles.json'),
+      builtInProfiles: [{ id: 'env', name: 'From the environment', baseUrl: 'http://127.0.0.1:9', username: 'console', password: 'env-pass', app: 'console', subscribeAll: true }],
+    });
     host = await startBrowserHost({ backend: node.backend, rendererDir: join(inject('consoleBuild'), 'renderer'), logger: silentLogger });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -50,7 +56,7 @@ describe('first run: updates and where the password lives', () => {
     page = await context.newPage();
     page.on('pageerror', (error) => problems.push(error.message));
     await page.goto(host.url);
-    // No profile: the console opens on Connections, where the switch lives.
+    await page.locator('#tab-connections').click();
     await page.getByTestId('update-settings').waitFor();
   }, 60_000);
 
@@ -108,8 +114,10 @@ describe('first run: updates and where the password lives', () => {
       await page.getByLabel('If this computer has no keychain, keep the password in the profiles file').setChecked(allowPlaintext);
       await page.getByTestId('wizard-save').click();
     };
+    await page.getByRole('button', { name: 'New profile' }).click();
     await fill(false);
     const note = page.getByTestId('profile-vault');
+    await expect.poll(() => note.count()).toBe(1);
     await expect.poll(() => note.textContent()).toContain('no keychain to encrypt the password: it is kept for this run only');
     expect(readFileSync(join(dir, 'profiles.json'), 'utf8')).not.toContain(PASSWORD);
 
