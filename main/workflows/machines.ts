@@ -1,0 +1,239 @@
+import { ConsoleError, type ErrorCode } from '../../common/errors.js';
+import type { CallModel } from '../../common/model/index.js';
+import type { Settings } from '../../common/settings.js';
+import type { WorkflowEffect } from '../../common/workflows/effects.js';
+import { createParkState, parkTransition, slotOf, slotOfChannel, type ParkInput, type ParkState } from '../../common/workflows/park.js';
+import {
+  isActive,
+  startTransfer,
+  transferLegs,
+  transferTransition,
+  type TransferInput,
+  type TransferState,
+  type TransferTransition,
+} from '../../common/workflows/transfer.js';
+import type { Logger } from '../log.js';
+import { AbandonedLegs } from './abandoned.js';
+import { isLocalEffect, performAriEffect, stillApplies, type WorkflowEngine } from './executor.js';
+
+/**
+ * The transfer and park machines of one profile and the effects they return:
+ * a step feeds a machine one input and performs what it asks for, and a
+ * failed effect is fed back to it. The two machines meet here because a
+ * timed-out park slot rings back through a transfer. Callers (the
+ * orchestrator) serialise every step through their queue.
+ */
+
+export interface MachinesOptions {
+  readonly engine: () => WorkflowEngine;
+  readonly settings: () => Settings;
+  readonly log: Logger;
+}
+
+export interface LegCause {
+  readonly cause: number | null;
+  readonly text: string | null;
+}
+
+const RECENT_TRANSFERS = 10;
+export const newId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+export class WorkflowMachines {
+  private readonly transferStates = new Map<string, TransferState>();
+  private parkState: ParkState;
+  /** Ring-back transfers of timed-out park slots: transfer id → slot. */
+  private readonly ringBacks = new Map<string, number>();
+  /** Legs whose originate failed although the PBX may still make them. */
+  readonly abandoned: AbandonedLegs;
+
+  constructor(private readonly options: MachinesOptions) {
+    this.parkState = createParkState(options.settings().park, options.engine().profile.app);
+    this.abandoned = new AbandonedLegs(options.engine, options.log);
+  }
+
+  get transfers(): ReadonlyMap<string, TransferState> {
+    return this.transferStates;
+  }
+
+  get park(): ParkState {
+    return this.parkState;
+  }
+
+  // ---- A leg's news, fed to whichever machine watches that leg.
+
+  async legAnswered(channelId: string, at: number): Promise<boolean> {
+    let changed = false;
+    for (const state of [...this.transferStates.values()]) {
+      if (!isActive(state)) continue;
+      if (channelId === state.targetId) {
+        await this.stepTransfer(state.id, { type: 'target-answered', at });
+        changed = true;
+      } else if (state.kind === 'dial' && channelId === state.callerId) {
+        await this.stepTransfer(state.id, { type: 'caller-answered', at });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  async legEnded(channelId: string, at: number, cause: LegCause): Promise<boolean> {
+    let changed = false;
+    for (const state of [...this.transferStates.values()]) {
+      if (!isActive(state)) continue;
+      let input: TransferInput | null = null;
+      if (channelId === state.targetId) input = { type: 'target-ended', at, cause: cause.cause, causeText: cause.text };
+      else if (channelId === state.callerId) input = { type: 'caller-ended', at };
+      else if (channelId === state.operatorId) input = { type: 'operator-ended', at };
+      if (input) {
+        await this.stepTransfer(state.id, input);
+        changed = true;
+      }
+    }
+    const parked = slotOfChannel(this.parkState, channelId);
+    if (parked) {
+      await this.stepPark({ type: 'ended', at, slot: parked.slot });
+      changed = true;
+    }
+    return changed;
+  }
+
+  async targetJoined(channelId: string, bridgeId: string | undefined, at: number): Promise<boolean> {
+    let changed = false;
+    for (const state of [...this.transferStates.values()]) {
+      if (isActive(state) && state.targetId === channelId && state.bridgeId === bridgeId && !state.targetJoined) {
+        await this.stepTransfer(state.id, { type: 'target-joined', at });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * A new transfer or park of a channel ends what older workflows were doing
+   * with it: they never touch that channel, but hang up what they rang that
+   * talks to nobody and bring a held caller back.
+   */
+  async releaseLegs(channelId: string): Promise<void> {
+    for (const state of [...this.transferStates.values()]) {
+      if (isActive(state) && transferLegs(state).includes(channelId)) await this.stepTransfer(state.id, { type: 'release', at: Date.now(), channelId });
+    }
+  }
+
+  /** The receptionist's phone, by the operator setting, or a leg the console rang for them. */
+  isOperatorLeg(model: CallModel, id: string): boolean {
+    const endpoint = this.options.settings().operatorEndpoint;
+    const name = model.channels.get(id)?.name ?? '';
+    if (endpoint && name.startsWith(`${endpoint}-`)) return true;
+    return [...this.transferStates.values()].some((state) => (state.kind === 'dial' && state.callerId === id) || (state.kind === 'pickup' && state.targetId === id));
+  }
+
+  syncParkConfig(settings: Settings): void {
+    const owner = this.options.engine().profile.app;
+    if (this.parkState.owner !== owner) this.parkState = { ...this.parkState, owner };
+    const { firstSlot, slotCount, timeoutSec } = settings.park;
+    const config = this.parkState.config;
+    if (config.firstSlot !== firstSlot || config.slotCount !== slotCount || config.timeoutSec !== timeoutSec) {
+      this.parkState = { ...this.parkState, config: { ...config, firstSlot, slotCount, timeoutSec } };
+    }
+  }
+
+  // ---- Machines and effects.
+
+  async stepTransfer(id: string, input: TransferInput): Promise<TransferTransition | null> {
+    const state = this.transferStates.get(id);
+    if (!state) return null;
+    const transition = transferTransition(state, input);
+    if (transition.rejected) return transition;
+    await this.applyTransfer(transition, state);
+    return transition;
+  }
+
+  async applyTransfer(transition: TransferTransition, before: TransferState | null): Promise<void> {
+    const { state } = transition;
+    this.transferStates.set(state.id, state);
+    for (const effect of transition.effects) {
+      await this.perform(effect, (message, code) => this.stepTransfer(state.id, { type: 'effect-failed', at: Date.now(), effect, message, ...(code ? { code } : {}) }));
+    }
+    const now = this.transferStates.get(state.id);
+    if (now && !isActive(now) && (before === null || isActive(before))) await this.transferEnded(now);
+    this.trimTransfers();
+  }
+
+  async stepPark(input: ParkInput): Promise<ReturnType<typeof parkTransition>> {
+    const transition = parkTransition(this.parkState, input);
+    if (transition.rejected) return transition;
+    this.parkState = transition.state;
+    for (const effect of transition.effects) {
+      await this.perform(effect, async (message) => {
+        await this.stepPark({ type: 'effect-failed', at: Date.now(), effect, message });
+      });
+    }
+    return transition;
+  }
+
+  private async transferEnded(state: TransferState): Promise<void> {
+    const slot = this.ringBacks.get(state.id);
+    if (slot === undefined) return;
+    this.ringBacks.delete(state.id);
+    // Connected: the call left its slot, which the bridge events report.
+    if (state.outcome?.status === 'failed') await this.stepPark({ type: 'ring-back-failed', at: Date.now(), slot, reason: state.outcome.reason });
+  }
+
+  private async perform(effect: WorkflowEffect, failed: (message: string, code: ErrorCode | null) => Promise<unknown>): Promise<void> {
+    if (isLocalEffect(effect)) {
+      if (effect.type === 'ring-back') await this.ringBack(effect.slot, effect.channelId, effect.endpoint, effect.label);
+      else {
+        const id = [...this.ringBacks].find(([, slot]) => slot === effect.slot)?.[0];
+        if (id) {
+          this.ringBacks.delete(id);
+          await this.stepTransfer(id, { type: 'cancel', at: Date.now() });
+        }
+      }
+      return;
+    }
+    const engine = this.options.engine();
+    if (!stillApplies(engine.currentModel, effect)) {
+      this.options.log.info('a workflow step no longer applies: the operator moved things meanwhile', { effect: effect.type });
+      return;
+    }
+    try {
+      await performAriEffect(engine, effect);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const code = error instanceof ConsoleError ? error.code : null;
+      this.options.log.info('a workflow step failed', { effect: effect.type, message });
+      // Whatever the machine makes of it, a leg we asked for and did not get is watched for.
+      if (effect.type === 'originate' && code !== 'not_in_stasis') this.abandoned.watch(effect.channelId);
+      await failed(message, code);
+    }
+  }
+
+  /** A park timed out: a pickup of the parked call to the parker's phone. */
+  private async ringBack(slot: number, channelId: string, endpoint: string, callerLabel: string): Promise<void> {
+    // Already being taken somewhere (the receptionist pressed "to my phone"): that call is the ring-back.
+    const existing = [...this.transferStates.values()].find((state) => isActive(state) && state.callerId === channelId);
+    if (existing) {
+      this.ringBacks.set(existing.id, slot);
+      return;
+    }
+    const parked = slotOf(this.parkState, slot);
+    const id = newId();
+    this.ringBacks.set(id, slot);
+    const transition = startTransfer({
+      id,
+      kind: 'pickup',
+      now: Date.now(),
+      caller: { id: channelId, label: callerLabel, up: true, bridge: parked ? { id: parked.bridgeId, kind: 'holding', otherMembers: [] } : null },
+      operatorId: null,
+      target: { endpoint, label: endpoint },
+      timeoutSec: this.options.settings().transferTimeoutSec,
+      targetCallerId: `"${callerLabel}"`.slice(0, 80),
+    });
+    await this.applyTransfer(transition, null);
+  }
+
+  private trimTransfers(): void {
+    const finished = [...this.transferStates.values()].filter((state) => !isActive(state)).sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0));
+    for (const state of finished.slice(RECENT_TRANSFERS)) this.transferStates.delete(state.id);
+  }
+}
