@@ -1,4 +1,5 @@
 import type { WorkflowEffect } from './effects.js';
+import { ATTENDED_NEEDS_YOU } from './operator-leg.js';
 import type { CallerBridge, TransferState, TransferTransition } from './transfer.js';
 import { DIAL_GRACE_SEC, originateTarget, transferIds } from './transfer-legs.js';
 
@@ -73,7 +74,7 @@ export function startTransfer(input: StartTransfer): TransferTransition {
   if (kind === 'attended' && base.consultBridgeId === null) {
     // Without the receptionist's own leg beside the caller there is nobody to
     // consult with, and a swap would leave the caller talking to silence.
-    return { state: base, effects: [], rejected: 'An attended transfer needs you on the call: take it on your phone first, or use a blind transfer.' };
+    return { state: base, effects: [], rejected: ATTENDED_NEEDS_YOU };
   }
   const effects: WorkflowEffect[] = [];
   const bridge = caller.bridge;

@@ -2,6 +2,7 @@ import { ConsoleError, type ErrorCode } from '../../common/errors.js';
 import type { CallModel } from '../../common/model/index.js';
 import type { Settings } from '../../common/settings.js';
 import type { WorkflowEffect } from '../../common/workflows/effects.js';
+import { isOperatorLeg } from '../../common/workflows/operator-leg.js';
 import { createParkState, parkTransition, slotOf, slotOfChannel, type ParkInput, type ParkState } from '../../common/workflows/park.js';
 import {
   isActive,
@@ -121,10 +122,7 @@ export class WorkflowMachines {
 
   /** The receptionist's phone, by the operator setting, or a leg the console rang for them. */
   isOperatorLeg(model: CallModel, id: string): boolean {
-    const endpoint = this.options.settings().operatorEndpoint;
-    const name = model.channels.get(id)?.name ?? '';
-    if (endpoint && name.startsWith(`${endpoint}-`)) return true;
-    return [...this.transferStates.values()].some((state) => (state.kind === 'dial' && state.callerId === id) || (state.kind === 'pickup' && state.targetId === id));
+    return isOperatorLeg(model, id, this.options.settings().operatorEndpoint, this.transferStates.values());
   }
 
   syncParkConfig(settings: Settings): void {

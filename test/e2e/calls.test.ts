@@ -62,6 +62,9 @@ describe('transfers from the console', () => {
     await page.keyboard.press('t');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('transfer-target');
     await page.keyboard.type(TARGET);
+    // Answered on the console, not on her phone: nobody to consult with, so Attended is off and the page says why.
+    await expect.poll(() => page.getByTestId('transfer-attended').isDisabled()).toBe(true);
+    expect(await page.getByTestId('transfer-reason').textContent()).toBe('An attended transfer needs you on the call: take it on your phone first, or use a blind transfer.');
     await page.getByTestId('transfer-blind').click();
     await expect.poll(() => phases(page), { timeout: 15_000 }).toContain('Connected');
     const bridges = await rest.listBridges();
@@ -74,6 +77,7 @@ describe('transfers from the console', () => {
     const caller = await onMyPhone(page, 'Bob Stone <202>');
     await page.keyboard.press('t');
     await page.getByTestId('transfer-target').fill(TARGET);
+    await expect.poll(() => page.getByTestId('transfer-reason').textContent()).toBe('');
     await page.getByTestId('transfer-attended').click();
     const item = page.getByTestId('transfer-item').filter({ hasText: 'Bob Stone' });
     await expect.poll(() => item.getByTestId('transfer-phase').textContent(), { timeout: 15_000 }).toBe(`Talking to ${TARGET}; caller on hold`);
