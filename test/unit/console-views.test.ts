@@ -84,8 +84,17 @@ describe('bridge titles', () => {
     expect(parkSlotOf('park-701@console')).toBe(701);
     expect(parkSlotOf('parking lot')).toBeNull();
     expect(parkSlotOf('park-701x')).toBeNull();
-    expect(stepText('Joined bridge park-701@console (wmwtb9hv)')).toBe('Joined bridge Park 701 (wmwtb9hv)');
-    expect(stepText('Left bridge Conference 1 (ab12)')).toBe('Left bridge Conference 1 (ab12)');
+    expect(stepText('Joined bridge park-701@console (wmwtb9hv)')).toBe('Joined bridge Park 701');
+  });
+
+  it('names a bridge in the steps and on the timeline by its name only, and an unnamed one "a bridge": the id stays in the raw events', () => {
+    expect(stepText('Joined bridge Conference 1 (6b71d33f)')).toBe('Joined bridge Conference 1');
+    expect(stepText('Left bridge Front desk (Reception) (ab12cd34)')).toBe('Left bridge Front desk (Reception)');
+    expect(stepText('In bridge Conference 1 (6b71d33f)')).toBe('In bridge Conference 1');
+    expect(stepText('Joined bridge 9f8e7d6c')).toBe('Joined a bridge');
+    expect(stepText('Left bridge 9f8e7d6c')).toBe('Left a bridge');
+    expect(stepText('In bridge 9f8e7d6c')).toBe('In a bridge');
+    expect(stepText('Answered')).toBe('Answered');
   });
 });
 

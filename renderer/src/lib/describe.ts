@@ -159,7 +159,20 @@ export function bridgeTitle(bridge: { readonly id: string; readonly name: string
   return bridge.name || `bridge ${bridge.id.slice(0, 8)}`;
 }
 
-/** A step under the timeline in people's words: a park slot's bridge is "Park 701", not `park-701@<app>`. */
+/**
+ * A step under the timeline (or a span on it) in people's words: a bridge by
+ * its name only, "a bridge" when it has none (the model's label carries the
+ * id's start, which the raw events view keeps), and a park slot's bridge as
+ * "Park 701", not `park-701@<app>`.
+ */
 export function stepText(label: string): string {
-  return label.replace(/\bpark-(\d{1,6})(?:@[^\s()]+)?/g, 'Park $1');
+  const bridge = /^(Joined|Left|In) bridge (.*)$/.exec(label);
+  const text = bridge ? `${bridge[1]} ${bridgeWords(bridge[2] ?? '')}` : label;
+  return text.replace(/\bpark-(\d{1,6})(?:@[^\s()]+)?/g, 'Park $1');
+}
+
+/** The reducer writes `<name> (<id start>)` for a named bridge and `<id start>` alone for one without a name. */
+function bridgeWords(label: string): string {
+  const named = /^(.+) \([^()\s]+\)$/.exec(label);
+  return named ? `bridge ${named[1] ?? ''}` : 'a bridge';
 }
