@@ -256,6 +256,37 @@ describe('events buffered while the snapshot was in flight', () => {
     expect(model.channels.size).toBe(2);
     expect(live(model, C).timeline.map((e) => e.kind)).toEqual(['seen-at-connect']);
   });
+
+  it('events older than the snapshot (already in it) change nothing; newer ones still apply, in order', () => {
+    const { restored } = afterReconnect();
+    const aBefore = live(restored, A).timeline;
+    const bBefore = ended(restored, B).timeline;
+    // The socket was open before the listing was taken, so the first buffered
+    // events may predate it: A's answer and B's end are already in the snapshot.
+    const older: ModelEvent[] = [
+      ev('ChannelStateChange', 12_000, { channel: chan(A, 'Up') }),
+      ev('ChannelHangupRequest', 20_000, { channel: chan(B, 'Up', { creationtime: ts(100) }), cause: 16 }),
+      ev('ChannelDestroyed', 20_010, { channel: chan(B, 'Up', { creationtime: ts(100) }), cause: 16, cause_txt: 'Normal Clearing' }),
+    ];
+    const newer: ModelEvent[] = [
+      ev('ChannelHangupRequest', 25_500, { channel: chan(A, 'Up'), cause: 16 }),
+      ev('ChannelDestroyed', 25_600, { channel: chan(A, 'Up'), cause: 16, cause_txt: 'Normal Clearing' }),
+    ];
+    const model = apply(restored, [...older, ...newer]);
+    // B, which the snapshot ended, is not brought back nor ended twice.
+    expect(model.channels.has(B)).toBe(false);
+    expect(ended(model, B).timeline).toEqual(bBefore);
+    // A's answer is not noted a second time; its hangup after the snapshot is, once, in order.
+    const a = ended(model, A);
+    expect(a.timeline.slice(0, aBefore.length)).toEqual(aBefore);
+    expect(a.timeline.slice(aBefore.length).map((e) => [e.kind, e.at - T0])).toEqual([
+      ['hangup-request', 25_500],
+      ['destroyed', 25_600],
+    ]);
+    expect(a.endedAt).toBe(T0 + 25_600);
+    expect(a.endedWhileDisconnected).toBe(false);
+    expect([...model.channels.keys()]).toEqual([C]);
+  });
 });
 
 describe('whether a channel is in the console app (isInStasisApp)', () => {

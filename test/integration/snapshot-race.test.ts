@@ -1,0 +1,196 @@
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { AriRest } from '../../main/engine/ari-rest.js';
+import { anyChannel, expectModelMatchesPbx, live, placeInboundCall, sandboxProfile, startConsole, waitFor, world, type Console } from './harness.js';
+
+/**
+ * After every (re)connect the engine lists channels and bridges while the new
+ * events socket is already open, and holds back the events that arrive
+ * meanwhile until the listing is reconciled. On a busy PBX the listing is
+ * stale by the time it lands: calls answered, hung up, bridged after Asterisk
+ * wrote it. Applied at once, those events would be undone by the stale
+ * listing (a hung-up call brought back to life, a new call and its bridge
+ * ended "while disconnected"). Here the race is made certain: a relay in
+ * front of the real Asterisk lets Asterisk answer GET /channels and
+ * GET /bridges but holds the answers back from the console while real calls
+ * change on the PBX, and releases them only once every event of those
+ * changes has gone through to the console.
+ */
+
+interface Frame {
+  type: string;
+  channelId: string | undefined;
+}
+
+interface Relay {
+  readonly baseUrl: string;
+  /** Every events frame carried to the console, in order. */
+  readonly frames: Frame[];
+  /** Snapshot answers from Asterisk not yet passed on. */
+  readonly held: number;
+  /** From now on, GET /channels and /bridges answers wait for release(). */
+  hold(): void;
+  release(): void;
+  /** Cuts the console's events socket, as a network blip would. */
+  cutEvents(): void;
+  close(): Promise<void>;
+}
+
+const HELD_PATHS = new Set(['/ari/channels', '/ari/bridges']);
+
+async function startRelay(target: string): Promise<Relay> {
+  const upstream = new URL(target);
+  const downstreams = new Set<WebSocket>();
+  const frames: Frame[] = [];
+  const waiting: Array<() => void> = [];
+  let holding = false;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const hold = holding && req.method === 'GET' && HELD_PATHS.has(path);
+    // Host is kept: Asterisk builds its swagger basePath from it, so REST comes back here too.
+    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      // Asterisk has answered (the listing is taken now); the console hears it on release.
+      const pass = (): void => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      };
+      if (hold) waiting.push(pass);
+      else pass();
+    });
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket, head) => {
+    const real = new WebSocket(`ws://${upstream.host}${req.url ?? ''}`, { headers: { Authorization: req.headers.authorization ?? '' } });
+    real.on('error', () => socket.destroy());
+    real.once('open', () => {
+      wss.handleUpgrade(req, socket, head, (client) => {
+        downstreams.add(client);
+        real.on('message', (data, isBinary) => {
+          const event = JSON.parse(String(data)) as { type: string; channel?: { id?: string } };
+          frames.push({ type: event.type, channelId: event.channel?.id });
+          client.send(data, { binary: isBinary });
+        });
+        real.on('close', () => client.terminate());
+        client.on('close', () => {
+          downstreams.delete(client);
+          real.terminate();
+        });
+      });
+    });
+  });
+  const release = (): void => {
+    holding = false;
+    for (const pass of waiting.splice(0)) pass();
+  };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    frames,
+    get held() {
+      return waiting.length;
+    },
+    hold: () => void (holding = true),
+    release,
+    cutEvents() {
+      for (const client of downstreams) client.terminate();
+    },
+    async close() {
+      release();
+      for (const client of downstreams) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('events that arrive while the reconnect snapshot is in flight', () => {
+  let relay: Relay;
+  let console_: Console;
+  let outside: AriRest;
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  beforeAll(async () => {
+    relay = await startRelay(inject('ari').baseUrl);
+    // The snapshot is held for a few seconds on purpose: it must not time out meanwhile.
+    console_ = await startConsole({ requestTimeoutMs: 30_000 }, sandboxProfile({ baseUrl: relay.baseUrl }));
+    outside = await world();
+  });
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    outside?.close();
+    await console_?.close();
+    await relay?.close();
+  });
+
+  const seen = (type: string, channelId?: string): boolean =>
+    relay.frames.some((frame) => frame.type === type && (channelId === undefined || frame.channelId === channelId));
+
+  it('are applied after the stale snapshot, in order, once each', async () => {
+    const app = console_.engine.profile.app;
+    const a = await placeInboundCall(outside, app, 'Alice <200>');
+    cleanups.push(() => outside.hangup(a.callerId));
+    await waitFor(() => live(console_.model(), a.stasisId)?.inStasis === true, 10_000, 'A ringing in the app');
+    const ringState = live(console_.model(), a.stasisId)!.state;
+
+    relay.hold();
+    const cutAt = relay.frames.length;
+    relay.cutEvents();
+    // Both listings are taken by Asterisk now, with A ringing and no B, no bridge.
+    await waitFor(() => relay.held === 2, 15_000, 'the reconnect snapshot to be taken and held');
+
+    // On the PBX, while the console waits for its snapshot: A is answered and
+    // hangs up; B enters the app, is answered and put in a new bridge.
+    await outside.answer(a.stasisId);
+    await waitFor(() => seen('ChannelStateChange', a.stasisId), 5000, 'A answered');
+    await outside.hangup(a.stasisId);
+    const b = await placeInboundCall(outside, app, 'Bob <201>');
+    cleanups.push(() => outside.hangup(b.callerId));
+    await waitFor(() => seen('StasisStart', b.stasisId), 10_000, 'B in the app');
+    await outside.answer(b.stasisId);
+    const bridge = await outside.createBridge({ type: 'mixing', name: 'snapshot-race' });
+    cleanups.push(() => outside.destroyBridge(bridge.id));
+    await outside.addChannel(bridge.id, b.stasisId);
+    // Every event of those changes has reached the console before the snapshot does.
+    await waitFor(() => seen('ChannelDestroyed', a.stasisId) && seen('ChannelEnteredBridge', b.stasisId), 10_000, 'the events to reach the console');
+    expect(relay.held, 'the snapshot is still held').toBe(2);
+    expect(console_.engine.status().supervisor.status).toBe('connecting');
+
+    relay.release();
+    await waitFor(() => console_.engine.status().supervisor.status === 'live', 15_000, 'live again');
+    await expectModelMatchesPbx(console_, outside);
+
+    // A hung up during the snapshot: ended, not brought back by the stale listing.
+    const model = console_.model();
+    expect(model.channels.has(a.stasisId), 'A is not live').toBe(false);
+    const ended = anyChannel(model, a.stasisId)!;
+    expect(ended.endedAt).not.toBeNull();
+    expect(ended.endedWhileDisconnected).toBe(false);
+    const kinds = ended.timeline.map((entry) => entry.kind);
+    const restoredAt = kinds.lastIndexOf('link-restored');
+    expect(kinds.slice(restoredAt - 1, restoredAt + 1)).toEqual(['link-lost', 'link-restored']);
+    // After the restore from the (stale) snapshot, A's timeline is exactly the
+    // frames Asterisk sent about A during the snapshot, in order, each once
+    // (Asterisk itself sends two hangup requests: ARI's cause 32, then 16).
+    const sentDuringSnapshot = relay.frames
+      .slice(cutAt)
+      .filter((frame) => frame.channelId === a.stasisId && frame.type !== 'ChannelVarset')
+      .map((frame) => frame.type);
+    expect(sentDuringSnapshot).toEqual(expect.arrayContaining(['ChannelStateChange', 'ChannelHangupRequest', 'ChannelDestroyed']));
+    expect(ended.timeline.slice(restoredAt + 1).map((entry) => entry.source)).toEqual(sentDuringSnapshot);
+    expect(ended.timeline[restoredAt + 1]?.label).toContain('Up');
+    expect(ringState).not.toBe('Up');
+
+    // B began during the snapshot: live, answered, in the bridge - not ended "while disconnected".
+    const bView = live(model, b.stasisId);
+    expect(bView?.state).toBe('Up');
+    expect(bView?.approximate).toBe(false);
+    expect(bView?.bridgeId).toBe(bridge.id);
+    expect(model.bridges.get(bridge.id)?.channelIds).toContain(b.stasisId);
+  });
+});
