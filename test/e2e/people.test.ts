@@ -181,6 +181,27 @@ describe('history', () => {
     // Call back rings the receptionist's phone first; with none set yet, the console says so in words.
     await first.getByRole('button', { name: 'Call back' }).click();
     await expect.poll(() => ui.page.getByTestId('notice').textContent()).toContain('Could not call 02079460018: Set your own phone in the settings to dial through it.');
+
+    // With her phone set (a sandbox line that answers at once), Call back rings it, then the caller: here one
+    // whose number the sandbox answers too (Local/wait@test through the dial template).
+    await ui.node.backend.dispatch('settings.set', { operatorEndpoint: 'Local/wait@test', dialTemplate: 'Local/{number}@test' });
+    const earlier = await placeInboundCall(rest, ui.app, 'Walt Back <wait>');
+    placed.push(earlier.callerId, earlier.stasisId);
+    // Seen by the console before it ends, so its history has it.
+    await expect.poll(() => row(ui.page, earlier.stasisId).count(), { timeout: 10_000 }).toBe(1);
+    await rest.hangup(earlier.stasisId);
+    await ui.page.getByTestId('history-search').fill('walt');
+    const walt = ui.page.getByTestId('history-row').filter({ hasText: 'Walt Back' });
+    await expect.poll(() => walt.count(), { timeout: 10_000 }).toBe(1);
+    await walt.getByRole('button', { name: 'Call back' }).click();
+    await openTab('calls');
+    // The Dial & transfer tab shows her phone and the caller joined; the PBX agrees.
+    const dial = ui.page.getByTestId('transfer-item').filter({ hasText: 'Call wait' });
+    await expect.poll(() => dial.getByTestId('transfer-phase').textContent(), { timeout: 15_000 }).toBe('Connected');
+    const joined = (await rest.listBridges()).find((bridge) => bridge.name === 'call wait');
+    expect(joined?.channels).toHaveLength(2);
+    await Promise.all((joined?.channels ?? []).map((id) => rest.hangup(id).catch(() => undefined)));
+    await ui.node.backend.dispatch('settings.set', { operatorEndpoint: null, dialTemplate: 'PJSIP/{number}' });
   });
 });
 
