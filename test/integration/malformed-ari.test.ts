@@ -1,9 +1,7 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
 import type { AriRest } from '../../main/engine/ari-rest.js';
 import { createLogger } from '../../main/log.js';
+import { startAriRelay, type AriRelay } from './ari-relay.js';
 import { expectModelMatchesPbx, live, placeInboundCall, recordStatuses, sandboxProfile, startConsole, waitFor, world, type Console, type StatusLog } from './harness.js';
 
 /**
@@ -15,68 +13,15 @@ import { expectModelMatchesPbx, live, placeInboundCall, recordStatuses, sandboxP
  * up, and the model must still match the PBX afterwards.
  */
 
-interface Relay {
-  baseUrl: string;
-  /** Sends a frame to the console as if Asterisk had. */
-  inject(data: string | Buffer, binary?: boolean): void;
-  close(): Promise<void>;
-}
-
-async function startRelay(target: string): Promise<Relay> {
-  const upstream = new URL(target);
-  const downstreams = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
-  const server: Server = createServer((req, res) => {
-    // Host is kept: Asterisk builds its swagger basePath from it, so REST comes back here too.
-    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
-  server.on('upgrade', (req: IncomingMessage, socket, head) => {
-    const real = new WebSocket(`ws://${upstream.host}${req.url ?? ''}`, { headers: { Authorization: req.headers.authorization ?? '' } });
-    real.on('unexpected-response', (_req, response) => {
-      socket.end(`HTTP/1.1 ${response.statusCode ?? 502} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    });
-    real.on('error', () => socket.destroy());
-    real.once('open', () => {
-      wss.handleUpgrade(req, socket, head, (client) => {
-        downstreams.add(client);
-        real.on('message', (data, isBinary) => client.send(data, { binary: isBinary }));
-        real.on('close', () => client.terminate());
-        client.on('close', () => {
-          downstreams.delete(client);
-          real.terminate();
-        });
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    inject(data, binary = false) {
-      for (const client of downstreams) client.send(data, { binary });
-    },
-    async close() {
-      for (const client of downstreams) client.terminate();
-      wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 describe('malformed ARI input', () => {
-  let relay: Relay;
+  let relay: AriRelay;
   let console_: Console;
   let outside: AriRest;
   let statuses: StatusLog;
   const lines: string[] = [];
 
   beforeAll(async () => {
-    relay = await startRelay(inject('ari').baseUrl);
+    relay = await startAriRelay(inject('ari').baseUrl);
     const log = createLogger('engine', { level: 'debug', write: (line) => lines.push(line) });
     console_ = await startConsole({}, sandboxProfile({ baseUrl: relay.baseUrl }), log);
     statuses = recordStatuses(console_);

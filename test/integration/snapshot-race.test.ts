@@ -1,8 +1,6 @@
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
 import type { AriRest } from '../../main/engine/ari-rest.js';
+import { startAriRelay, type AriRelay } from './ari-relay.js';
 import { anyChannel, expectModelMatchesPbx, live, placeInboundCall, sandboxProfile, startConsole, waitFor, world, type Console } from './harness.js';
 
 /**
@@ -19,103 +17,17 @@ import { anyChannel, expectModelMatchesPbx, live, placeInboundCall, sandboxProfi
  * changes has gone through to the console.
  */
 
-interface Frame {
-  type: string;
-  channelId: string | undefined;
-}
-
-interface Relay {
-  readonly baseUrl: string;
-  /** Every events frame carried to the console, in order. */
-  readonly frames: Frame[];
-  /** Snapshot answers from Asterisk not yet passed on. */
-  readonly held: number;
-  /** From now on, GET /channels and /bridges answers wait for release(). */
-  hold(): void;
-  release(): void;
-  /** Cuts the console's events socket, as a network blip would. */
-  cutEvents(): void;
-  close(): Promise<void>;
-}
-
-const HELD_PATHS = new Set(['/ari/channels', '/ari/bridges']);
-
-async function startRelay(target: string): Promise<Relay> {
-  const upstream = new URL(target);
-  const downstreams = new Set<WebSocket>();
-  const frames: Frame[] = [];
-  const waiting: Array<() => void> = [];
-  let holding = false;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '').split('?')[0] ?? '';
-    const hold = holding && req.method === 'GET' && HELD_PATHS.has(path);
-    // Host is kept: Asterisk builds its swagger basePath from it, so REST comes back here too.
-    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      // Asterisk has answered (the listing is taken now); the console hears it on release.
-      const pass = (): void => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      };
-      if (hold) waiting.push(pass);
-      else pass();
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
-  server.on('upgrade', (req: IncomingMessage, socket, head) => {
-    const real = new WebSocket(`ws://${upstream.host}${req.url ?? ''}`, { headers: { Authorization: req.headers.authorization ?? '' } });
-    real.on('error', () => socket.destroy());
-    real.once('open', () => {
-      wss.handleUpgrade(req, socket, head, (client) => {
-        downstreams.add(client);
-        real.on('message', (data, isBinary) => {
-          const event = JSON.parse(String(data)) as { type: string; channel?: { id?: string } };
-          frames.push({ type: event.type, channelId: event.channel?.id });
-          client.send(data, { binary: isBinary });
-        });
-        real.on('close', () => client.terminate());
-        client.on('close', () => {
-          downstreams.delete(client);
-          real.terminate();
-        });
-      });
-    });
-  });
-  const release = (): void => {
-    holding = false;
-    for (const pass of waiting.splice(0)) pass();
-  };
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    frames,
-    get held() {
-      return waiting.length;
-    },
-    hold: () => void (holding = true),
-    release,
-    cutEvents() {
-      for (const client of downstreams) client.terminate();
-    },
-    async close() {
-      release();
-      for (const client of downstreams) client.terminate();
-      wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+/** GET /channels and GET /bridges: the listings a reconnect is reconciled against. */
+const SNAPSHOT_LISTS = new Set(['/ari/channels', '/ari/bridges']);
 
 describe('events that arrive while the reconnect snapshot is in flight', () => {
-  let relay: Relay;
+  let relay: AriRelay;
   let console_: Console;
   let outside: AriRest;
   const cleanups: Array<() => Promise<unknown>> = [];
 
   beforeAll(async () => {
-    relay = await startRelay(inject('ari').baseUrl);
+    relay = await startAriRelay(inject('ari').baseUrl);
     // The snapshot is held for a few seconds on purpose: it must not time out meanwhile.
     console_ = await startConsole({ requestTimeoutMs: 30_000 }, sandboxProfile({ baseUrl: relay.baseUrl }));
     outside = await world();
@@ -128,8 +40,12 @@ describe('events that arrive while the reconnect snapshot is in flight', () => {
     await relay?.close();
   });
 
-  const seen = (type: string, channelId?: string): boolean =>
-    relay.frames.some((frame) => frame.type === type && (channelId === undefined || frame.channelId === channelId));
+  const parsed = (from = 0): Array<{ type: string; channelId: string | undefined }> =>
+    relay.frames.slice(from).map((frame) => {
+      const event = JSON.parse(frame) as { type: string; channel?: { id?: string } };
+      return { type: event.type, channelId: event.channel?.id };
+    });
+  const seen = (type: string, channelId: string): boolean => parsed().some((frame) => frame.type === type && frame.channelId === channelId);
 
   it('are applied after the stale snapshot, in order, once each', async () => {
     const app = console_.engine.profile.app;
@@ -138,7 +54,7 @@ describe('events that arrive while the reconnect snapshot is in flight', () => {
     await waitFor(() => live(console_.model(), a.stasisId)?.inStasis === true, 10_000, 'A ringing in the app');
     const ringState = live(console_.model(), a.stasisId)!.state;
 
-    relay.hold();
+    relay.hold((method, path) => method === 'GET' && SNAPSHOT_LISTS.has(path));
     const cutAt = relay.frames.length;
     relay.cutEvents();
     // Both listings are taken by Asterisk now, with A ringing and no B, no bridge.
@@ -177,8 +93,7 @@ describe('events that arrive while the reconnect snapshot is in flight', () => {
     // After the restore from the (stale) snapshot, A's timeline is exactly the
     // frames Asterisk sent about A during the snapshot, in order, each once
     // (Asterisk itself sends two hangup requests: ARI's cause 32, then 16).
-    const sentDuringSnapshot = relay.frames
-      .slice(cutAt)
+    const sentDuringSnapshot = parsed(cutAt)
       .filter((frame) => frame.channelId === a.stasisId && frame.type !== 'ChannelVarset')
       .map((frame) => frame.type);
     expect(sentDuringSnapshot).toEqual(expect.arrayContaining(['ChannelStateChange', 'ChannelHangupRequest', 'ChannelDestroyed']));
