@@ -83,3 +83,23 @@ export function releaseEffects(state: TransferState, taken: string | null): Work
   }
   return effects;
 }
+
+/**
+ * Someone left the bridge of a transfer that is over (the operator parked or
+ * moved one side: the transfer let go of it, and nobody else watches that
+ * bridge). The console built it, so it must not keep anyone talking to
+ * nobody: a target it rang (or, for dial, the receptionist's own leg) left
+ * alone is hung up; a caller left alone gets music out of the bridge; an
+ * empty bridge goes. `members`: who is in the bridge now.
+ */
+export function leftBridgeEffects(state: TransferState, members: readonly string[]): WorkflowEffect[] {
+  if (state.phase !== 'done' || state.outcome?.status !== 'completed') return [];
+  const [only, ...more] = members;
+  if (only === undefined) return [destroyOwnBridge(state)];
+  if (more.length > 0) return [];
+  if (only === state.targetId || (state.kind === 'dial' && only === state.callerId)) {
+    return [{ type: 'hangup', channelId: only, ifIn: [state.bridgeId] }, destroyOwnBridge(state)];
+  }
+  if (only === state.callerId) return [destroyOwnBridge(state), { type: 'moh-start', channelId: only, ifIn: [state.bridgeId, null] }];
+  return [];
+}

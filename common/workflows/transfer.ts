@@ -246,7 +246,11 @@ export function transferTransition(state: TransferState, input: TransferInput): 
 
     case 'caller-ended': {
       if (state.phase === 'connected') {
-        return { state: done(state, at, 'completed', 'answered'), effects: [{ type: 'hangup', channelId: state.targetId, ifIn: [state.bridgeId] }, destroyOwnBridge(state)] };
+        // A target not yet seen in the bridge is still on its way in (Asterisk adds
+        // asynchronously, and under load its entry is reported after the caller's
+        // end): the model shows it in no bridge, and it must go all the same.
+        const ifIn = state.targetJoined ? [state.bridgeId] : [state.bridgeId, null];
+        return { state: done(state, at, 'completed', 'answered'), effects: [{ type: 'hangup', channelId: state.targetId, ifIn }, destroyOwnBridge(state)] };
       }
       if (state.phase === 'calling-operator') return { state: done(state, at, 'failed', 'your phone did not answer'), effects: [] };
       const reason = state.kind === 'dial' ? 'you hung up' : 'the caller hung up';

@@ -13,6 +13,7 @@ import {
   type TransferState,
   type TransferTransition,
 } from '../../common/workflows/transfer.js';
+import { leftBridgeEffects } from '../../common/workflows/transfer-legs.js';
 import type { Logger } from '../log.js';
 import { AbandonedLegs } from './abandoned.js';
 import { isLocalEffect, performAriEffect, stillApplies, type WorkflowEngine } from './executor.js';
@@ -107,6 +108,19 @@ export class WorkflowMachines {
       }
     }
     return changed;
+  }
+
+  /** A channel left a bridge: a finished transfer's bridge must not keep one party talking to nobody. */
+  async bridgeLeft(bridgeId: string): Promise<void> {
+    const bridge = this.options.engine().currentModel.bridges.get(bridgeId);
+    const state = [...this.transferStates.values()].find((candidate) => candidate.bridgeId === bridgeId);
+    if (!bridge || !state) return;
+    // Taken over by a workflow of its own (an attended transfer consulting from it, a park): theirs now.
+    const owned = [...this.transferStates.values()].some((other) => isActive(other) && (other.consultBridgeId === bridgeId || transferLegs(other).some((id) => bridge.channelIds.includes(id))));
+    if (owned || bridge.channelIds.some((id) => slotOfChannel(this.parkState, id))) return;
+    for (const effect of leftBridgeEffects(state, bridge.channelIds)) {
+      await this.perform(effect, async (message) => this.options.log.info('tidying a finished transfer\'s bridge failed', { effect: effect.type, message }));
+    }
   }
 
   /**

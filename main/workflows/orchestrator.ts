@@ -253,6 +253,7 @@ export class CallWorkflows {
           break;
         }
         case 'ChannelLeftBridge': {
+          if (ari.bridge?.id) await this.machines.bridgeLeft(ari.bridge.id);
           const parked = channelId ? slotOfChannel(this.machines.park, channelId) : undefined;
           if (parked && channelId && parked.bridgeId === ari.bridge?.id) {
             await this.machines.stepPark({ type: this.hangingUp.has(channelId) ? 'ended' : 'left', at, slot: parked.slot });

@@ -24,6 +24,10 @@ export interface AriRelay {
   release(): void;
   /** Sends a frame to the console as if Asterisk had. */
   inject(data: string | Buffer, binary?: boolean): void;
+  /** From now on, events frames wait (in order) for resumeEvents(), as on a slow link. */
+  pauseEvents(): void;
+  /** Passes on every paused frame, in order, and pauses no more. */
+  resumeEvents(): void;
   /** Cuts the console's events socket, as a network blip would; Asterisk runs on. */
   cutEvents(): void;
   close(): Promise<void>;
@@ -35,6 +39,7 @@ export async function startAriRelay(target: string): Promise<AriRelay> {
   const frames: string[] = [];
   const waiting: Array<() => void> = [];
   let holding: ((method: string, path: string) => boolean) | null = null;
+  let paused: Array<() => void> | null = null;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const hold = holding?.(req.method ?? '', (req.url ?? '').split('?')[0] ?? '') ?? false;
@@ -62,7 +67,9 @@ export async function startAriRelay(target: string): Promise<AriRelay> {
         downstreams.add(client);
         real.on('message', (data, isBinary) => {
           frames.push(String(data));
-          client.send(data, { binary: isBinary });
+          const send = (): void => client.send(data, { binary: isBinary });
+          if (paused) paused.push(send);
+          else send();
         });
         real.on('close', () => client.terminate());
         client.on('close', () => {
@@ -88,11 +95,18 @@ export async function startAriRelay(target: string): Promise<AriRelay> {
     inject(data, binary = false) {
       for (const client of downstreams) client.send(data, { binary });
     },
+    pauseEvents: () => void (paused ??= []),
+    resumeEvents() {
+      const frames = paused ?? [];
+      paused = null;
+      for (const send of frames) send();
+    },
     cutEvents() {
       for (const client of downstreams) client.terminate();
     },
     async close() {
       release();
+      paused = null;
       for (const client of downstreams) client.terminate();
       wss.close();
       server.closeAllConnections();

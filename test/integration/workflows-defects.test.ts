@@ -1,7 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
 import { CONNECT_GRACE_MS, transferIds } from '../../common/workflows/transfer.js';
 import type { WorkflowsView } from '../../common/workflow-contract.js';
-import { live, sleep, startConsole, waitFor } from './harness.js';
+import { startAriRelay } from './ari-relay.js';
+import { live, sandboxProfile, sleep, startConsole, waitFor } from './harness.js';
 import { eventually, P, useWorkflowWorld } from './workflow-world.js';
 
 /**
@@ -173,5 +174,62 @@ describe('never a caller in silence', () => {
     await w.console_.request('park.retrieve', { profileId: P, slot: 705 });
     await waitFor(() => live(w.console_.model(), caller)?.bridgeId === null, 10_000, 'out of the slot');
     await music(caller, 'retrieved caller hears music');
+  });
+});
+
+describe('the caller hangs up while its transfer is being connected or just after', () => {
+  it('right as the target answers (its join into the bridge not yet reported): the target is hung up too', async () => {
+    // A relay makes the moment certain: the console's request to put the caller in
+    // the transfer's bridge waits while the caller hangs up, and the target's entry
+    // into that bridge reaches the console only after the caller's end was handled.
+    const relay = await startAriRelay(inject('ari').baseUrl);
+    const slow = await startConsole({ requestTimeoutMs: 30_000 }, sandboxProfile({ baseUrl: relay.baseUrl }));
+    let view: WorkflowsView | null = null;
+    slow.node.backend.subscribe((channel, payload) => {
+      if (channel === 'workflows.state') view = payload as WorkflowsView;
+    });
+    try {
+      const call = await w.call('Xena <227>', slow);
+      relay.hold((method, path) => method === 'POST' && /^\/ari\/bridges\/[^/]+-b\/addChannel$/.test(path));
+      const started = slow.request('transfer.start', { profileId: P, channelId: call.stasisId, kind: 'blind', target: 'Local/wait@test' }) as Promise<{ workflowId: string }>;
+      await waitFor(() => relay.held > 0, 15_000, 'the target answered and the console bridging the caller');
+      await w.rest.hangup(call.callerId);
+      await waitFor(() => live(slow.model(), call.stasisId) === undefined, 10_000, 'the console saw the caller go');
+      relay.pauseEvents();
+      relay.release();
+      const { workflowId } = await started;
+      await waitFor(() => (view as WorkflowsView | null)?.transfers.find((state) => state.id === workflowId)?.phase === 'done', 10_000, 'transfer over');
+      relay.resumeEvents();
+      const { targetId, bridgeId } = transferIds(workflowId);
+      await eventually(() => w.rest.listChannels(), (channels) => !channels.some((channel) => channel.id === targetId), 'the target hung up with the caller');
+      await eventually(() => members(bridgeId), (list) => list === null, 'transfer bridge gone');
+    } finally {
+      relay.resumeEvents();
+      await slow.close();
+      await relay.close();
+    }
+  });
+
+  it('right after the target joined: the target is hung up with the caller', async () => {
+    const call = await w.call('Yann <228>');
+    const id = await start({ channelId: call.stasisId, kind: 'blind', target: 'Local/wait@test' });
+    const { targetId, bridgeId } = transferIds(id);
+    await waitFor(() => transfer(id)?.targetJoined === true, 15_000, 'target in the transfer bridge');
+    await w.rest.hangup(call.callerId);
+    await waitFor(() => transfer(id)?.phase === 'done', 10_000, 'transfer over');
+    expect(transfer(id)?.outcome?.status).toBe('completed');
+    await eventually(() => w.rest.listChannels(), (channels) => !channels.some((channel) => channel.id === targetId), 'the target hung up with the caller');
+    await eventually(() => members(bridgeId), (list) => list === null, 'transfer bridge gone');
+  });
+
+  it('a completed transfer whose caller the operator parks: the target, left alone in the transfer bridge, is hung up', async () => {
+    const call = await w.call('Zoe <229>');
+    const id = await start({ channelId: call.stasisId, kind: 'blind', target: 'Local/wait@test' });
+    const { targetId, bridgeId } = transferIds(id);
+    await waitFor(() => transfer(id)?.targetJoined === true, 15_000, 'target in the transfer bridge');
+    await w.console_.request('park.park', { profileId: P, channelId: call.stasisId, slot: 706 });
+    await waitFor(() => w.latest()?.park.slots.some((parked) => parked.slot === 706 && parked.status === 'parked') === true, 10_000, 'parked');
+    await eventually(() => w.rest.listChannels(), (channels) => !channels.some((channel) => channel.id === targetId), 'the target hung up');
+    await eventually(() => members(bridgeId), (list) => list === null, 'transfer bridge gone');
   });
 });

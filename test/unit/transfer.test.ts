@@ -12,6 +12,7 @@ import {
   type TransferState,
   type TransferTransition,
 } from '../../common/workflows/transfer.js';
+import { leftBridgeEffects } from '../../common/workflows/transfer-legs.js';
 
 const T0 = 1_800_000_000_000;
 const target = { endpoint: 'PJSIP/102', label: '102' };
@@ -176,6 +177,30 @@ describe('blind transfer', () => {
     expect(released.effects).toEqual([]);
     expect(released.state.phase).toBe('done');
     expect(transferTransition(released.state, { type: 'caller-ended', at: T0 + 6000 }).effects).toEqual([]);
+  });
+
+  it('a caller gone while the answered target is still on its way into the bridge takes the target with it', () => {
+    const connected = run(start(), [{ type: 'target-answered', at: T0 + 1000 }]);
+    const gone = transferTransition(last(connected), { type: 'caller-ended', at: T0 + 1001 });
+    // The model shows the target in no bridge yet: that must not spare it.
+    expect(gone.effects).toEqual([
+      { type: 'hangup', channelId: 'x1-t', ifIn: ['x1-b', null] },
+      { type: 'bridge-destroy', bridgeId: 'x1-b', ifOnly: ['caller', 'x1-t'] },
+    ]);
+  });
+
+  it('a finished transfer whose bridge someone left leaves nobody there talking to nobody', () => {
+    const connected = run(start(), [{ type: 'target-answered', at: T0 + 1000 }, { type: 'target-joined', at: T0 + 1010 }]);
+    const released = last(run(start(), [{ type: 'target-answered', at: T0 + 1000 }, { type: 'release', at: T0 + 5000, channelId: 'caller' }]));
+    const destroy: WorkflowEffect = { type: 'bridge-destroy', bridgeId: 'x1-b', ifOnly: ['caller', 'x1-t'] };
+    expect(leftBridgeEffects(released, ['x1-t'])).toEqual([{ type: 'hangup', channelId: 'x1-t', ifIn: ['x1-b'] }, destroy]);
+    expect(leftBridgeEffects(released, ['caller'])).toEqual([destroy, { type: 'moh-start', channelId: 'caller', ifIn: ['x1-b', null] }]);
+    expect(leftBridgeEffects(released, [])).toEqual([destroy]);
+    expect(leftBridgeEffects(released, ['caller', 'x1-t'])).toEqual([]);
+    // While connected the machine itself watches both sides; a failed transfer's bridge is its lost-target path's.
+    expect(leftBridgeEffects(last(connected), ['x1-t'])).toEqual([]);
+    const failed = last(run(start(), [{ type: 'target-answered', at: T0 + 1000 }, { type: 'target-ended', at: T0 + 1001, cause: 16, causeText: null }]));
+    expect(leftBridgeEffects(failed, ['caller'])).toEqual([]);
   });
 
   it('released while the target still rings: the ringing leg is hung up, the call taken is not touched', () => {
