@@ -40,9 +40,19 @@ export function applyEvents(model: CallModel, events: readonly ModelEvent[], now
   return draft.finish();
 }
 
+/**
+ * A timeline label as one flat string. Template literals of longer parts
+ * build a tree of cons strings (32 B each; nine for a dialplan step) that the
+ * timeline keeps, so every scavenge copies and every major GC marks each
+ * node; join writes the characters once (bench/findings.md, ingest).
+ */
+function text(...parts: readonly (string | number)[]): string {
+  return parts.join('');
+}
+
 function bridgeLabel(bridge: AriBridge | BridgeView | undefined, id: string): string {
   const name = bridge?.name;
-  return name ? `${name} (${id.slice(0, 8)})` : id.slice(0, 8);
+  return name ? text(name, ' (', id.slice(0, 8), ')') : id.slice(0, 8);
 }
 
 function hasChannel(event: AriEvent): event is AriEvent & { channel: AriChannel } {
@@ -72,14 +82,14 @@ function applyAriEvent(draft: ModelDraft, event: AriEvent, now: number): boolean
       if (!channel) {
         channel = newChannel(event.channel, at, draft.config);
         draft.putChannel(channel);
-        note(draft, channel, at, 'created', `Created (${channel.state})`, event.type);
+        note(draft, channel, at, 'created', text('Created (', channel.state, ')'), event.type);
       } else {
         mergeChannel(channel, event.channel, at);
       }
       if (event.type === 'StasisStart') {
         channel.inStasis = true;
-        const args = Array.isArray(event.args) && event.args.length > 0 ? ` (${event.args.join(', ')})` : '';
-        note(draft, channel, at, 'stasis-start', `Entered the console's app${args}`, event.type);
+        const args = Array.isArray(event.args) && event.args.length > 0 ? text(' (', event.args.join(', '), ')') : '';
+        note(draft, channel, at, 'stasis-start', text("Entered the console's app", args), event.type);
       }
       return true;
     }
@@ -93,8 +103,7 @@ function applyAriEvent(draft: ModelDraft, event: AriEvent, now: number): boolean
       channel.hangupCauseText = typeof event.cause_txt === 'string' ? event.cause_txt : null;
       channel.ringing = false;
       channel.playbacks = [];
-      const cause = channel.hangupCauseText ? `: ${channel.hangupCauseText}` : '';
-      note(draft, channel, at, 'destroyed', `Hung up${cause}`, event.type);
+      note(draft, channel, at, 'destroyed', channel.hangupCauseText ? text('Hung up: ', channel.hangupCauseText) : 'Hung up', event.type);
       draft.endChannel(channel);
       return true;
     }
@@ -139,10 +148,10 @@ function applyPlayback(draft: ModelDraft, event: AriEvent, at: number): boolean 
   const media = playback.media_uri ?? 'media';
   if (event.type === 'PlaybackStarted') {
     if (!channel.playbacks.includes(playback.id)) channel.playbacks = [...channel.playbacks, playback.id];
-    note(draft, channel, at, 'playback-start', `Playing ${media}`, event.type);
+    note(draft, channel, at, 'playback-start', text('Playing ', media), event.type);
   } else {
     channel.playbacks = channel.playbacks.filter((id) => id !== playback.id);
-    note(draft, channel, at, 'playback-end', `Finished playing ${media}`, event.type);
+    note(draft, channel, at, 'playback-end', text('Finished playing ', media), event.type);
   }
   return true;
 }
@@ -157,21 +166,21 @@ function applyChannelEvent(draft: ModelDraft, event: AriEvent, at: number): bool
     case 'ChannelStateChange': {
       const before = channel.state;
       mergeChannel(channel, event.channel, at);
-      if (before !== channel.state) note(draft, channel, at, 'state', channel.state === 'Up' ? 'Answered (Up)' : `State: ${channel.state}`, type);
+      if (before !== channel.state) note(draft, channel, at, 'state', channel.state === 'Up' ? 'Answered (Up)' : text('State: ', channel.state), type);
       return true;
     }
     case 'ChannelCallerId':
       mergeChannel(channel, event.channel, at);
-      note(draft, channel, at, 'caller-id', `Caller ID: ${describeParty(channel.caller)}`, type);
+      note(draft, channel, at, 'caller-id', text('Caller ID: ', describeParty(channel.caller)), type);
       return true;
     case 'ChannelConnectedLine':
       mergeChannel(channel, event.channel, at);
-      note(draft, channel, at, 'connected-line', `Connected to ${describeParty(channel.connected)}`, type);
+      note(draft, channel, at, 'connected-line', text('Connected to ', describeParty(channel.connected)), type);
       return true;
     case 'ChannelDialplan': {
       mergeChannel(channel, event.channel, at);
       const dp = channel.dialplan;
-      if (dp) note(draft, channel, at, 'dialplan', `${dp.context},${dp.exten},${dp.priority} ${dp.app}(${dp.appData})`, type);
+      if (dp) note(draft, channel, at, 'dialplan', text(dp.context, ',', dp.exten, ',', dp.priority, ' ', dp.app, '(', dp.appData, ')'), type);
       return true;
     }
     case 'StasisEnd':
@@ -188,12 +197,11 @@ function applyChannelEvent(draft: ModelDraft, event: AriEvent, at: number): bool
       note(draft, channel, at, 'unhold', 'Off hold', type);
       return true;
     case 'ChannelHangupRequest': {
-      const cause = typeof event.cause === 'number' ? ` (cause ${event.cause})` : '';
-      note(draft, channel, at, 'hangup-request', `Hangup requested${cause}`, type);
+      note(draft, channel, at, 'hangup-request', typeof event.cause === 'number' ? text('Hangup requested (cause ', event.cause, ')') : 'Hangup requested', type);
       return true;
     }
     case 'ChannelDtmfReceived':
-      note(draft, channel, at, 'dtmf', `DTMF ${typeof event.digit === 'string' ? event.digit : '?'}`, type);
+      note(draft, channel, at, 'dtmf', text('DTMF ', typeof event.digit === 'string' ? event.digit : '?'), type);
       return true;
     case 'ChannelEnteredBridge':
     case 'ChannelLeftBridge':
@@ -210,10 +218,10 @@ function applyBridgeMembership(draft: ModelDraft, channel: ChannelDraft, event: 
   draft.putBridge(bridgeFrom(event.bridge, at, draft.bridges.get(bridgeId)));
   if (event.type === 'ChannelEnteredBridge') {
     channel.bridgeId = bridgeId;
-    note(draft, channel, at, 'bridge-enter', `Joined bridge ${bridgeLabel(event.bridge, bridgeId)}`, event.type);
+    note(draft, channel, at, 'bridge-enter', text('Joined bridge ', bridgeLabel(event.bridge, bridgeId)), event.type);
   } else {
     if (channel.bridgeId === bridgeId) channel.bridgeId = null;
-    note(draft, channel, at, 'bridge-leave', `Left bridge ${bridgeLabel(event.bridge, bridgeId)}`, event.type);
+    note(draft, channel, at, 'bridge-leave', text('Left bridge ', bridgeLabel(event.bridge, bridgeId)), event.type);
   }
   return true;
 }

@@ -96,7 +96,8 @@ function dialplanIs(dp: AriDialplan, position: DialplanPosition | null): boolean
 }
 
 export function describeParty(party: Party): string {
-  if (party.name && party.number) return `${party.name} <${party.number}>`;
+  // Joined, not a template literal: one flat string for the timeline to keep (see reducer.ts, text).
+  if (party.name && party.number) return [party.name, ' <', party.number, '>'].join('');
   return party.name || party.number || 'unknown';
 }
 
