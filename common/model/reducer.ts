@@ -41,10 +41,12 @@ export function applyEvents(model: CallModel, events: readonly ModelEvent[], now
 }
 
 /**
- * A timeline label as one flat string. Template literals of longer parts
- * build a tree of cons strings (32 B each; nine for a dialplan step) that the
- * timeline keeps, so every scavenge copies and every major GC marks each
- * node; join writes the characters once (bench/findings.md, ingest).
+ * A timeline label of three or more parts as one flat string. A template
+ * literal of longer parts builds a tree of cons strings (32 B each; eight for
+ * a dialplan step) that the timeline keeps, so every scavenge copies and
+ * every major GC marks each node; join writes the characters once. Two parts
+ * stay a template literal: one cons node costs no more than the join's
+ * temporary array (bench/findings.md, ingest).
  */
 function text(...parts: readonly (string | number)[]): string {
   return parts.join('');
@@ -89,7 +91,7 @@ function applyAriEvent(draft: ModelDraft, event: AriEvent, now: number): boolean
       if (event.type === 'StasisStart') {
         channel.inStasis = true;
         const args = Array.isArray(event.args) && event.args.length > 0 ? text(' (', event.args.join(', '), ')') : '';
-        note(draft, channel, at, 'stasis-start', text("Entered the console's app", args), event.type);
+        note(draft, channel, at, 'stasis-start', `Entered the console's app${args}`, event.type);
       }
       return true;
     }
@@ -103,7 +105,7 @@ function applyAriEvent(draft: ModelDraft, event: AriEvent, now: number): boolean
       channel.hangupCauseText = typeof event.cause_txt === 'string' ? event.cause_txt : null;
       channel.ringing = false;
       channel.playbacks = [];
-      note(draft, channel, at, 'destroyed', channel.hangupCauseText ? text('Hung up: ', channel.hangupCauseText) : 'Hung up', event.type);
+      note(draft, channel, at, 'destroyed', channel.hangupCauseText ? `Hung up: ${channel.hangupCauseText}` : 'Hung up', event.type);
       draft.endChannel(channel);
       return true;
     }
@@ -148,10 +150,10 @@ function applyPlayback(draft: ModelDraft, event: AriEvent, at: number): boolean 
   const media = playback.media_uri ?? 'media';
   if (event.type === 'PlaybackStarted') {
     if (!channel.playbacks.includes(playback.id)) channel.playbacks = [...channel.playbacks, playback.id];
-    note(draft, channel, at, 'playback-start', text('Playing ', media), event.type);
+    note(draft, channel, at, 'playback-start', `Playing ${media}`, event.type);
   } else {
     channel.playbacks = channel.playbacks.filter((id) => id !== playback.id);
-    note(draft, channel, at, 'playback-end', text('Finished playing ', media), event.type);
+    note(draft, channel, at, 'playback-end', `Finished playing ${media}`, event.type);
   }
   return true;
 }
@@ -166,16 +168,16 @@ function applyChannelEvent(draft: ModelDraft, event: AriEvent, at: number): bool
     case 'ChannelStateChange': {
       const before = channel.state;
       mergeChannel(channel, event.channel, at);
-      if (before !== channel.state) note(draft, channel, at, 'state', channel.state === 'Up' ? 'Answered (Up)' : text('State: ', channel.state), type);
+      if (before !== channel.state) note(draft, channel, at, 'state', channel.state === 'Up' ? 'Answered (Up)' : `State: ${channel.state}`, type);
       return true;
     }
     case 'ChannelCallerId':
       mergeChannel(channel, event.channel, at);
-      note(draft, channel, at, 'caller-id', text('Caller ID: ', describeParty(channel.caller)), type);
+      note(draft, channel, at, 'caller-id', `Caller ID: ${describeParty(channel.caller)}`, type);
       return true;
     case 'ChannelConnectedLine':
       mergeChannel(channel, event.channel, at);
-      note(draft, channel, at, 'connected-line', text('Connected to ', describeParty(channel.connected)), type);
+      note(draft, channel, at, 'connected-line', `Connected to ${describeParty(channel.connected)}`, type);
       return true;
     case 'ChannelDialplan': {
       mergeChannel(channel, event.channel, at);
@@ -201,7 +203,7 @@ function applyChannelEvent(draft: ModelDraft, event: AriEvent, at: number): bool
       return true;
     }
     case 'ChannelDtmfReceived':
-      note(draft, channel, at, 'dtmf', text('DTMF ', typeof event.digit === 'string' ? event.digit : '?'), type);
+      note(draft, channel, at, 'dtmf', `DTMF ${typeof event.digit === 'string' ? event.digit : '?'}`, type);
       return true;
     case 'ChannelEnteredBridge':
     case 'ChannelLeftBridge':
@@ -218,10 +220,10 @@ function applyBridgeMembership(draft: ModelDraft, channel: ChannelDraft, event: 
   draft.putBridge(bridgeFrom(event.bridge, at, draft.bridges.get(bridgeId)));
   if (event.type === 'ChannelEnteredBridge') {
     channel.bridgeId = bridgeId;
-    note(draft, channel, at, 'bridge-enter', text('Joined bridge ', bridgeLabel(event.bridge, bridgeId)), event.type);
+    note(draft, channel, at, 'bridge-enter', `Joined bridge ${bridgeLabel(event.bridge, bridgeId)}`, event.type);
   } else {
     if (channel.bridgeId === bridgeId) channel.bridgeId = null;
-    note(draft, channel, at, 'bridge-leave', text('Left bridge ', bridgeLabel(event.bridge, bridgeId)), event.type);
+    note(draft, channel, at, 'bridge-leave', `Left bridge ${bridgeLabel(event.bridge, bridgeId)}`, event.type);
   }
   return true;
 }
