@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, readFile } from 'node:fs/promises';
 import { profileInputSchema, type ProfileInput, type ProfileSummary } from '../common/contract.js';
 import { ConsoleError } from '../common/errors.js';
+import { writeFileAtomically } from './atomic-file.js';
 import type { EngineProfile } from './engine/engine.js';
 
 /**
@@ -204,11 +204,8 @@ export class ProfileStore {
   private async persist(): Promise<void> {
     if (!this.file) return;
     const data: ProfileFile = { version: 1, profiles: [...this.profiles.values()].filter((profile) => !this.builtIn.has(profile.id)) };
-    await mkdir(dirname(this.file), { recursive: true });
-    // Write-then-rename: a crash mid-write must not lose every profile.
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-    await rename(temporary, this.file);
+    // Owner-only: the file holds sealed passwords.
+    await writeFileAtomically(this.file, `${JSON.stringify(data, null, 2)}\n`, 0o600);
   }
 }
 

@@ -1,7 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { applySettingsPatch, DEFAULT_SETTINGS, settingsFromUnknown, type Settings, type SettingsPatch } from '../common/settings.js';
 import { ConsoleError } from '../common/errors.js';
+import { writeFileAtomically } from './atomic-file.js';
 
 /**
  * The receptionist's settings (common/settings.ts) in one JSON file, written
@@ -51,10 +51,7 @@ export class SettingsStore {
     const file = this.file;
     if (file) {
       const write = this.queue.then(async () => {
-        await mkdir(dirname(file), { recursive: true });
-        const temporary = `${file}.tmp`;
-        await writeFile(temporary, `${JSON.stringify(next, null, 2)}\n`, 'utf8');
-        await rename(temporary, file);
+        await writeFileAtomically(file, `${JSON.stringify(next, null, 2)}\n`);
       });
       this.queue = write.catch(() => undefined);
       try {

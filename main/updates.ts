@@ -1,5 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import {
   DEFAULT_UPDATE_POLICY,
   INITIAL_UPDATE_STATE,
@@ -13,6 +12,7 @@ import {
   type UpdateStatus,
 } from '../common/update.js';
 import { ConsoleError } from '../common/errors.js';
+import { writeFileAtomically } from './atomic-file.js';
 import { redactText, silentLogger, type Logger } from './log.js';
 // Only `version` is bundled (vite's JSON named exports), not the whole manifest.
 import { version } from '../package.json';
@@ -86,11 +86,7 @@ export async function loadUpdateSettings(file: string, log: Logger = silentLogge
 }
 
 async function saveUpdateSettings(file: string, settings: StoredSettings): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  // Write then rename: a crash mid-write must not leave half a file behind.
-  const temporary = `${file}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(settings)}\n`, 'utf8');
-  await rename(temporary, file);
+  await writeFileAtomically(file, `${JSON.stringify(settings)}\n`);
 }
 
 export interface UpdateControllerOptions {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, readFile } from 'node:fs/promises';
 import { dedupeNumbers } from '../../common/phonebook/csv.js';
 import { looksLikeNumber, matchKey } from '../../common/phonebook/normalize.js';
 import { contactSchema, type Contact, type ContactInput } from '../../common/phonebook/types.js';
 import { ConsoleError } from '../../common/errors.js';
+import { writeFileAtomically } from '../atomic-file.js';
 
 /**
  * The phonebook, kept by main in one JSON file in the app's data folder and
@@ -256,18 +256,7 @@ export class PhonebookStore {
     const body: BookFile = { version: 1, contacts: this.sorted };
     const text = `${JSON.stringify(body, null, 1)}\n`;
     // Saves run one after another; each writes the book as it is when its turn comes.
-    const write = this.queue.then(async () => {
-      await mkdir(dirname(file), { recursive: true });
-      const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
-      try {
-        await writeFile(temporary, text, { mode: 0o600 });
-        await rename(temporary, file);
-      } catch (error) {
-        // A full disk or a file in the way: the old book stays, and no half-written copy is left beside it.
-        await unlink(temporary).catch(() => undefined);
-        throw error;
-      }
-    });
+    const write = this.queue.then(() => writeFileAtomically(file, text, 0o600));
     this.queue = write.catch(() => undefined);
     await write;
   }
