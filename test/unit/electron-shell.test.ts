@@ -1,6 +1,5 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -271,15 +270,5 @@ describe('what ships', () => {
     }
   });
 
-  it('burns the fuses: no RunAsNode, no NODE_OPTIONS or inspector flags, encrypted cookies, ASAR integrity', () => {
-    const config = createRequire(import.meta.url)(resolve('electron-builder.config.cjs')) as { electronFuses?: Record<string, boolean> };
-    expect(config.electronFuses).toMatchObject({
-      runAsNode: false,
-      enableNodeOptionsEnvironmentVariable: false,
-      enableNodeCliInspectArguments: false,
-      enableCookieEncryption: true,
-      enableEmbeddedAsarIntegrityValidation: true,
-      onlyLoadAppFromAsar: true,
-    });
-  });
+  // The fuses are checked, every one of them, in builder-config.test.ts.
 });
