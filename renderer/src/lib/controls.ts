@@ -58,6 +58,40 @@ interface Spec {
   readonly needsStasis: boolean;
 }
 
+interface Words {
+  readonly label: string;
+  readonly command: Command;
+  readonly verb: string;
+}
+
+/** A toggle's words while its state is off, and while on: the button names what pressing it does next. */
+interface ToggleWords {
+  readonly off: Words;
+  readonly on: Words;
+}
+
+const HOLD: ToggleWords = {
+  off: { label: 'Hold', command: 'call.hold', verb: 'put on hold' },
+  on: { label: 'Unhold', command: 'call.unhold', verb: 'take off hold' },
+};
+const MUTE: ToggleWords = {
+  off: { label: 'Mute', command: 'call.mute', verb: 'mute' },
+  on: { label: 'Unmute', command: 'call.unmute', verb: 'unmute' },
+};
+const RING: ToggleWords = {
+  off: { label: 'Ring', command: 'call.ring', verb: 'play the ringing tone to' },
+  on: { label: 'Stop ring', command: 'call.ringStop', verb: 'stop the ringing tone for' },
+};
+const SILENCE: ToggleWords = {
+  off: { label: 'Silence', command: 'call.startSilence', verb: 'play silence to' },
+  on: { label: 'End silence', command: 'call.stopSilence', verb: 'stop the silence on' },
+};
+
+function toggle(id: ControlId, key: string, on: boolean, words: ToggleWords, refuse: string | null): Spec {
+  const { label, command, verb } = on ? words.on : words.off;
+  return { id, key, label, command, verb, pressed: on, refuse, needsStasis: true };
+}
+
 function specs(channel: ChannelView): Spec[] {
   const up = channel.state === 'Up';
   const answerFirst = (what: string) => (up ? null : `Answer the call before ${what}.`);
@@ -65,46 +99,10 @@ function specs(channel: ChannelView): Spec[] {
   return [
     { id: 'answer', key: 'A', label: 'Answer', command: 'call.answer', verb: 'answer', pressed: null, refuse: up ? 'Already answered.' : null, needsStasis: true },
     { id: 'hangup', key: 'H', label: 'Hang up', command: 'call.hangup', verb: 'hang up', pressed: null, refuse: null, needsStasis: false },
-    {
-      id: 'hold',
-      key: 'P',
-      label: channel.onHold ? 'Unhold' : 'Hold',
-      command: channel.onHold ? 'call.unhold' : 'call.hold',
-      verb: channel.onHold ? 'take off hold' : 'put on hold',
-      pressed: channel.onHold,
-      refuse: channel.onHold ? null : answerFirst('holding it'),
-      needsStasis: true,
-    },
-    {
-      id: 'mute',
-      key: 'M',
-      label: muted ? 'Unmute' : 'Mute',
-      command: muted ? 'call.unmute' : 'call.mute',
-      verb: muted ? 'unmute' : 'mute',
-      pressed: muted,
-      refuse: muted ? null : answerFirst('muting it'),
-      needsStasis: true,
-    },
-    {
-      id: 'ring',
-      key: 'R',
-      label: channel.ringing ? 'Stop ring' : 'Ring',
-      command: channel.ringing ? 'call.ringStop' : 'call.ring',
-      verb: channel.ringing ? 'stop the ringing tone for' : 'play the ringing tone to',
-      pressed: channel.ringing,
-      refuse: up && !channel.ringing ? 'Ringing is only for calls not yet answered.' : null,
-      needsStasis: true,
-    },
-    {
-      id: 'silence',
-      key: 'S',
-      label: channel.silenced ? 'End silence' : 'Silence',
-      command: channel.silenced ? 'call.stopSilence' : 'call.startSilence',
-      verb: channel.silenced ? 'stop the silence on' : 'play silence to',
-      pressed: channel.silenced,
-      refuse: channel.silenced ? null : answerFirst('playing silence'),
-      needsStasis: true,
-    },
+    toggle('hold', 'P', channel.onHold, HOLD, channel.onHold ? null : answerFirst('holding it')),
+    toggle('mute', 'M', muted, MUTE, muted ? null : answerFirst('muting it')),
+    toggle('ring', 'R', channel.ringing, RING, up && !channel.ringing ? 'Ringing is only for calls not yet answered.' : null),
+    toggle('silence', 'S', channel.silenced, SILENCE, channel.silenced ? null : answerFirst('playing silence')),
     { id: 'dtmf', key: 'D', label: 'Keypad', command: null, verb: 'send tones to', pressed: null, refuse: answerFirst('sending tones'), needsStasis: true },
     { id: 'play', key: 'L', label: 'Sound', command: null, verb: 'play a sound to', pressed: null, refuse: answerFirst('playing a sound'), needsStasis: true },
   ];
