@@ -13,6 +13,7 @@ import {
 } from '../common/update.js';
 import { ConsoleError } from '../common/errors.js';
 import { writeFileAtomically } from './atomic-file.js';
+import { systemClock, type Clock } from './clock.js';
 import { redactText, silentLogger, type Logger } from './log.js';
 // Only `version` is bundled (vite's JSON named exports), not the whole manifest.
 import { version } from '../package.json';
@@ -43,17 +44,7 @@ export interface UpdaterPort {
   quitAndInstall(): void;
 }
 
-export interface UpdateClock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const systemClock: UpdateClock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+export type { Clock as UpdateClock } from './clock.js';
 
 /** A service for installs that cannot update: the browser host, dev runs, builds without a feed. */
 export function fixedUpdateService(reason: Exclude<UpdateDisabledReason, 'setting'>, currentVersion: string, message?: string): UpdateService {
@@ -94,7 +85,7 @@ export interface UpdateControllerOptions {
   readonly currentVersion: string;
   /** Where the on/off setting persists. */
   readonly settingsFile: string;
-  readonly clock?: UpdateClock;
+  readonly clock?: Clock;
   readonly policy?: UpdatePolicy;
   readonly log?: Logger;
 }

@@ -11,6 +11,7 @@ import {
   type SupervisorInput,
   type SupervisorState,
 } from '../../common/supervisor.js';
+import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import { connectRest, type AriRest } from './ari-rest.js';
 import { openEventSocket, type EventSocket, type EventSocketClose } from './event-socket.js';
@@ -26,17 +27,7 @@ export interface EngineProfile {
   readonly caFile?: string;
 }
 
-export interface Clock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export type { Clock } from '../clock.js';
 
 export interface EngineOptions {
   readonly profile: EngineProfile;
