@@ -1,3 +1,4 @@
+import { copyMap } from './copy-map.js';
 import { EndedLog, EndedLogDraft } from './ended-log.js';
 import type { BridgeView, CallModel, ChannelView, EndpointView, TimelineEntry } from './types.js';
 
@@ -131,16 +132,4 @@ export class ModelDraft {
     this.endedDraft ??= new EndedLogDraft(EndedLog.from(this.base.ended));
     return this.endedDraft;
   }
-}
-
-/**
- * `new Map(map)` walks the source with its entries iterator, one [key, value]
- * array per entry: for the 500 ended channels copied once per batch that was
- * a quarter of the model's allocation (bench/RESULTS.md, ingest). forEach
- * hands over key and value without the array.
- */
-function copyMap<K, V>(source: ReadonlyMap<K, V>): Map<K, V> {
-  const copy = new Map<K, V>();
-  source.forEach((value, key) => copy.set(key, value));
-  return copy;
 }

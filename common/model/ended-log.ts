@@ -1,3 +1,5 @@
+import { copyMap } from './copy-map.js';
+
 /**
  * The ended channels, oldest first, as a persistent map: a list of small
  * chunks in insertion order. A batch that ends a call and drops the oldest
@@ -148,8 +150,7 @@ export class EndedLogDraft<V> {
   private own(index: number): Map<string, V> {
     const chunk = this.chunks[index] as Chunk<V>;
     if (this.owned.has(chunk)) return chunk as Map<string, V>;
-    const copy = new Map<string, V>();
-    chunk.forEach((value, key) => copy.set(key, value));
+    const copy = copyMap(chunk);
     this.owned.add(copy);
     this.chunks[index] = copy;
     return copy;
