@@ -1,10 +1,10 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createBackend, type NodeBackend } from '../../main/backend-node.js';
 import type { EngineProfile } from '../../main/engine/engine.js';
 import type { EngineTuning } from '../../main/engine/manager.js';
 import { createLogger } from '../../main/log.js';
 import { attemptConnect, expectPlainMessage, lastError, sandboxProfile, sleep } from './harness.js';
+import { freePort } from '../free-port.js';
 
 /**
  * Profiles that cannot work, against the real Asterisk: each must end in a
@@ -23,14 +23,6 @@ async function attempt(profile: EngineProfile, tuning: EngineTuning = {}) {
   const result = await attemptConnect(profile, tuning);
   opened.push(result.node);
   return result;
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('profiles that cannot connect', () => {
@@ -64,7 +56,7 @@ describe('profiles that cannot connect', () => {
   });
 
   it('nothing listening: keeps retrying, and says the PBX cannot be reached', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { state } = await attempt(sandboxProfile({ baseUrl: `http://127.0.0.1:${port}` }));
     expect(state.status).toBe('backoff');
     expect(lastError(state)).toMatch(/cannot reach the PBX \(connection refused\)/);

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import { isConsoleError } from '../../common/errors.js';
 import { openEventSocket, type EventSocket, type EventSocketClose, type EventSocketOptions } from '../../main/engine/event-socket.js';
+import { freePort } from '../free-port.js';
 
 const USER = 'console';
 const PASSWORD = 'p@ss:word';
@@ -57,15 +58,6 @@ async function silentServer(): Promise<string> {
       }),
   );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-/** A port that was just free: nothing listens there. */
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }
 
 interface Harness {
@@ -223,7 +215,7 @@ describe('openEventSocket', () => {
   });
 
   it('reports a refused connection as error', async () => {
-    const link = open(await closedPortUrl());
+    const link = open(`http://127.0.0.1:${await freePort()}`);
     expect((await link.closed).code).toBe('error');
     expect(isConsoleError(await readyError(link.socket))).toBe(true);
   });

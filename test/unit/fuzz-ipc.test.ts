@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -17,6 +16,7 @@ import { createLogger } from '../../main/log.js';
 import { plaintextVault } from '../../main/profiles.js';
 import { createUpdateController, type UpdateController } from '../../main/updates.js';
 import { bogusChannels, MEGABYTE_STRING, prototypeIsClean, requestArbitrary, validExamples } from './fuzz/payloads.js';
+import { freePort } from '../free-port.js';
 
 /**
  * Property-based fuzzing of every contract channel over both transports: the
@@ -62,14 +62,6 @@ let examples: Record<string, unknown>;
 const bugs: string[] = [];
 const counted = { ipc: 0, ws: 0, bogus: 0, frames: 0 };
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** Everything a request could change: profiles (as listed and as on disk) and every engine's model. */
 function state(): string {
   const file = (() => {
@@ -114,7 +106,7 @@ function check(channel: unknown, payload: unknown, result: unknown): void {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fuzz-'));
   profilesFile = join(dir, 'profiles.json');
-  const baseUrl = `http://127.0.0.1:${await closedPort()}`;
+  const baseUrl = `http://127.0.0.1:${await freePort()}`;
   recordingsDir = join(dir, 'recordings');
   // A live update controller (its updater a no-op), so update.setEnabled reaches the real thing.
   updates = await createUpdateController({
