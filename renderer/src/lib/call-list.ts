@@ -1,4 +1,4 @@
-import type { CallModel, ChannelView } from '../../../common/model/index.js';
+import { describeParty, type CallModel, type ChannelView } from '../../../common/model/index.js';
 import { isRinging } from './describe.js';
 
 /** What the call list shows: a filter, a search, a stable order (no rows jumping as calls change). */
@@ -64,8 +64,7 @@ export function findChannel(model: CallModel | null, id: string | null): Channel
 /** A short name for a call in sentences: "Alice <200>", else its channel name. */
 export function callName(channel: ChannelView): string {
   const { name, number } = channel.caller;
-  if (name && number) return `${name} <${number}>`;
-  return name || number || channel.name;
+  return name || number ? describeParty(channel.caller) : channel.name;
 }
 
 /** The call to select when nothing is: a ringing one the console controls, else the first. */
