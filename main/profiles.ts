@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, readFile } from 'node:fs/promises';
 import { profileInputSchema, type ProfileInput, type ProfileSummary } from '../common/contract.js';
 import { ConsoleError } from '../common/errors.js';
-import { writeFileAtomically } from './atomic-file.js';
+import { keepAside, readJsonList, writeFileAtomically } from './store-file.js';
 import type { EngineProfile } from './engine/engine.js';
 
 /**
@@ -84,37 +83,25 @@ export class ProfileStore {
    */
   async load(): Promise<void> {
     if (!this.file) return;
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      this.loadProblems.push(`The profiles file ${this.file} could not be read (${(error as Error).message}); starting without saved profiles.`);
+    const read = await readJsonList(this.file, 'profiles');
+    if (read.kind === 'missing') return;
+    if (read.kind === 'unreadable') {
+      this.loadProblems.push(`The profiles file ${this.file} could not be read (${read.message}); starting without saved profiles.`);
       return;
     }
-    const problems: string[] = [];
-    let entries: unknown[] = [];
-    try {
-      const parsed: unknown = JSON.parse(text);
-      const list = typeof parsed === 'object' && parsed !== null ? (parsed as { profiles?: unknown }).profiles : undefined;
-      if (Array.isArray(list)) entries = list;
-      else problems.push('it has no "profiles" list');
-    } catch (error) {
-      problems.push(`it is not valid JSON (${(error as Error).message})`);
-    }
-    for (const [index, entry] of entries.entries()) {
+    const problems: string[] = read.problem === null ? [] : [read.problem];
+    for (const [index, entry] of read.items.entries()) {
       const stored = readStoredProfile(entry);
       if (typeof stored === 'string') problems.push(`profile #${index + 1} was skipped: ${stored}`);
       else if (!this.builtIn.has(stored.id)) this.profiles.set(stored.id, stored);
     }
     if (problems.length === 0) return;
-    const backup = `${this.file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    try {
-      await copyFile(this.file, backup);
-      this.loadProblems.push(`Some saved profiles could not be read; the original file is kept as ${backup}: ${problems.join('; ')}.`);
-    } catch (error) {
-      this.loadProblems.push(`Some saved profiles could not be read (${problems.join('; ')}) and no backup could be written (${(error as Error).message}).`);
-    }
+    const aside = await keepAside(this.file);
+    this.loadProblems.push(
+      aside.error === null
+        ? `Some saved profiles could not be read; the original file is kept as ${aside.copy}: ${problems.join('; ')}.`
+        : `Some saved profiles could not be read (${problems.join('; ')}) and no backup could be written (${aside.error}).`,
+    );
   }
 
   /** What went wrong reading the profiles file, in plain words; empty when nothing did. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { applySettingsPatch, DEFAULT_SETTINGS, settingsFromUnknown, type Settings, type SettingsPatch } from '../common/settings.js';
 import { ConsoleError } from '../common/errors.js';
-import { writeFileAtomically } from './atomic-file.js';
+import { writeFileAtomically } from './store-file.js';
 
 /**
  * The receptionist's settings (common/settings.ts) in one JSON file, written

@@ -1,5 +1,7 @@
+/** How the console's small JSON stores (settings, update settings, profiles, phonebook) read and save their files. */
+
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -18,5 +20,43 @@ export async function writeFileAtomically(file: string, text: string, mode?: num
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
     throw error;
+  }
+}
+
+export type JsonListRead =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'unreadable'; readonly message: string }
+  /** `problem` says in plain words why the list could not be found; then `items` is empty. */
+  | { readonly kind: 'read'; readonly items: readonly unknown[]; readonly problem: string | null };
+
+/** The `key` list of a store's JSON file, as read; each store checks the items itself. */
+export async function readJsonList(file: string, key: string): Promise<JsonListRead> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'unreadable', message: (error as Error).message };
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const list = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[key] : undefined;
+    return Array.isArray(list) ? { kind: 'read', items: list, problem: null } : { kind: 'read', items: [], problem: `it has no "${key}" list` };
+  } catch (error) {
+    return { kind: 'read', items: [], problem: `it is not valid JSON (${(error as Error).message})` };
+  }
+}
+
+/**
+ * Copies a file the console could not fully read beside itself, before the
+ * next save replaces it: the copy's path, and why the copy failed if it did.
+ */
+export async function keepAside(file: string): Promise<{ readonly copy: string; readonly error: string | null }> {
+  const copy = `${file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  try {
+    await copyFile(file, copy);
+    return { copy, error: null };
+  } catch (error) {
+    return { copy, error: (error as Error).message };
   }
 }

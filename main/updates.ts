@@ -12,7 +12,7 @@ import {
   type UpdateStatus,
 } from '../common/update.js';
 import { ConsoleError } from '../common/errors.js';
-import { writeFileAtomically } from './atomic-file.js';
+import { writeFileAtomically } from './store-file.js';
 import { systemClock, type Clock } from './clock.js';
 import { redactText, silentLogger, type Logger } from './log.js';
 // Only `version` is bundled (vite's JSON named exports), not the whole manifest.

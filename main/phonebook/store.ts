@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, readFile } from 'node:fs/promises';
 import { dedupeNumbers } from '../../common/phonebook/csv.js';
 import { looksLikeNumber, matchKey } from '../../common/phonebook/normalize.js';
 import { contactSchema, type Contact, type ContactInput } from '../../common/phonebook/types.js';
 import { ConsoleError } from '../../common/errors.js';
-import { writeFileAtomically } from '../atomic-file.js';
+import { keepAside, readJsonList, writeFileAtomically } from '../store-file.js';
 
 /**
  * The phonebook, kept by main in one JSON file in the app's data folder and
@@ -65,27 +64,15 @@ export class PhonebookStore {
 
   async load(): Promise<void> {
     if (!this.file) return;
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.problemsAtLoad.push(`The phonebook ${this.file} could not be read (${(error as Error).message}).`);
-      }
+    const read = await readJsonList(this.file, 'contacts');
+    if (read.kind === 'missing') return;
+    if (read.kind === 'unreadable') {
+      this.problemsAtLoad.push(`The phonebook ${this.file} could not be read (${read.message}).`);
       return;
     }
-    let list: unknown[] = [];
-    let broken = false;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      const contacts = typeof parsed === 'object' && parsed !== null ? (parsed as { contacts?: unknown }).contacts : undefined;
-      if (Array.isArray(contacts)) list = contacts;
-      else broken = true;
-    } catch {
-      broken = true;
-    }
+    const broken = read.problem !== null;
     let bad = 0;
-    for (const item of list) {
+    for (const item of read.items) {
       const parsed = contactSchema.safeParse(item);
       if (parsed.success) this.contacts.set(parsed.data.id, parsed.data);
       else bad += 1;
@@ -94,8 +81,7 @@ export class PhonebookStore {
     this.reindex();
     if (broken || bad > 0) {
       // Never overwrite what we could not read: keep a copy beside it before the next save replaces it.
-      const backup = `${this.file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await copyFile(this.file, backup).catch(() => undefined);
+      const backup = (await keepAside(this.file)).copy;
       this.problemsAtLoad.push(
         broken
           ? `The phonebook file was not readable JSON; it is kept as ${backup} and the console starts with an empty phonebook.`
