@@ -36,7 +36,7 @@ export interface BackendOptions {
   readonly recordingsDir?: string | null;
   /** Where call history (history/) and the phonebook (phonebook.json) are kept; null keeps them for this run only. */
   readonly dataDir?: string | null;
-  /** Settings for this run on top of the saved ones (tests, the sandbox): e.g. the operator's phone. */
+  /** Settings for this run on top of the saved ones (tests, the sandbox): e.g. the operator's phone. Never written to settings.json. */
   readonly settings?: SettingsPatch;
 }
 
@@ -63,17 +63,18 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
   await profiles.load();
   for (const problem of profiles.problems()) log.warn(problem);
 
+  // One console per data folder: a second one (a browser host beside the app) reads but never
+  // writes, settings included, so the lock comes before any store is opened.
   const dataDir = options.dataDir ?? null;
-  const settings = new SettingsStore(dataDir === null ? null : join(dataDir, 'settings.json'));
-  await settings.load();
-  if (options.settings) await settings.set(options.settings);
-  for (const problem of settings.problems()) log.warn(problem);
-
-  // Settings first: the history's retention applies from its first read. One console per data
-  // folder: a second one (a browser host beside the app) reads but never writes.
   const lock = dataDir === null ? null : await lockDataDir(dataDir);
   const readOnly = lock?.readOnly ?? null;
   if (readOnly) log.error(readOnly);
+  // Run-only overrides apply on top of the saved settings and are never written (main/settings.ts).
+  const settings = new SettingsStore(dataDir === null ? null : join(dataDir, 'settings.json'), { readOnly, ...(options.settings ? { runOnly: options.settings } : {}) });
+  await settings.load();
+  for (const problem of settings.problems()) log.warn(problem);
+
+  // Settings before history: its retention applies from its first read.
   const history = new HistoryStore(dataDir === null ? null : join(dataDir, 'history'), { retention: retentionOf(settings.get()), readOnly });
   const phonebook = new PhonebookStore(dataDir === null ? null : join(dataDir, 'phonebook.json'), readOnly);
   await phonebook.load();

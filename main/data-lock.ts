@@ -64,12 +64,12 @@ export async function lockDataDir(dir: string, options: LockOptions = {}): Promi
     }
     await unlink(path).catch(() => undefined);
   }
-  return { readOnly: `Another ARI Console is starting with the data folder ${dir}; call history and the phonebook are read-only in this one.`, release: async () => undefined };
+  return { readOnly: `Another ARI Console is starting with the data folder ${dir}; settings, call history and the phonebook are read-only in this one.`, release: async () => undefined };
 }
 
 function heldMessage(dir: string, holder: LockContent): string {
   const where = holder.host === hostname() ? `process ${holder.pid}` : `process ${holder.pid} on ${holder.host}`;
-  return `Another ARI Console (${where}) is using the data folder ${dir}; call history and the phonebook are read-only in this one.`;
+  return `Another ARI Console (${where}) is using the data folder ${dir}; settings, call history and the phonebook are read-only in this one.`;
 }
 
 /** The lock's owner; null when the file is unreadable and old (stale), 'fresh' when it is being written. */

@@ -3,33 +3,57 @@ import { applySettingsPatch, DEFAULT_SETTINGS, settingsFromUnknown, type Setting
 import { ConsoleError } from '../common/errors.js';
 import { writeFileAtomically } from './store-file.js';
 
+export interface SettingsStoreOptions {
+  /**
+   * Overrides for this run only (tests, the browser host, the sandbox): applied
+   * on top of the saved settings, never written. A later change by the user is
+   * saved on top of what the file holds, so the overrides do not leak into it.
+   */
+  readonly runOnly?: SettingsPatch;
+  /**
+   * Another console owns the data folder (main/data-lock.ts): the settings are
+   * read, and every change is refused with this sentence rather than written
+   * over that console's file.
+   */
+  readonly readOnly?: string | null;
+}
+
 /**
  * The receptionist's settings (common/settings.ts) in one JSON file, written
  * atomically. A damaged or partial file loads field by field, each bad field
  * falling back to its default, and the problem is reported, never fatal.
  */
 export class SettingsStore {
-  private current: Settings = DEFAULT_SETTINGS;
+  /** What the file holds (defaults where it has nothing): the only thing ever written. */
+  private saved: Settings = DEFAULT_SETTINGS;
+  /** `saved` with the run-only overrides on top: what the console uses. */
+  private current: Settings;
+  private readonly runOnly: SettingsPatch;
+  private readonly readOnly: string | null;
   private readonly listeners = new Set<(settings: Settings) => void>();
   private queue: Promise<void> = Promise.resolve();
   private problem: string | null = null;
 
-  /** `file` null: settings for this run only; `initial` overrides the defaults (tests, the sandbox). */
+  /** `file` null: settings for this run only. */
   constructor(
     private readonly file: string | null,
-    initial: SettingsPatch = {},
+    options: SettingsStoreOptions = {},
   ) {
-    this.current = applySettingsPatch(DEFAULT_SETTINGS, initial);
+    this.runOnly = options.runOnly ?? {};
+    this.readOnly = options.readOnly ?? null;
+    this.current = this.withRunOnly(this.saved);
   }
 
   async load(): Promise<void> {
     if (!this.file) return;
     try {
-      this.current = settingsFromUnknown(JSON.parse(await readFile(this.file, 'utf8')) as unknown);
+      this.saved = settingsFromUnknown(JSON.parse(await readFile(this.file, 'utf8')) as unknown);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      this.problem = `The settings file ${this.file} could not be read (${(error as Error).message}); defaults are used.`;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.problem = `The settings file ${this.file} could not be read (${(error as Error).message}); defaults are used.`;
+      }
     }
+    this.current = this.withRunOnly(this.saved);
   }
 
   problems(): string[] {
@@ -41,17 +65,22 @@ export class SettingsStore {
   }
 
   async set(patch: SettingsPatch): Promise<Settings> {
+    if (this.readOnly) throw new ConsoleError('unavailable', `${this.readOnly} Settings cannot be changed here.`);
     let next: Settings;
+    let nextSaved: Settings;
     try {
       next = applySettingsPatch(this.current, patch);
+      // Only what the user changed goes to the file: the run-only overrides stay out of it.
+      nextSaved = applySettingsPatch(this.saved, patch);
     } catch (error) {
       throw new ConsoleError('invalid_request', `Those settings do not fit together: ${(error as Error).message.slice(0, 200)}`);
     }
     this.current = next;
+    this.saved = nextSaved;
     const file = this.file;
     if (file) {
       const write = this.queue.then(async () => {
-        await writeFileAtomically(file, `${JSON.stringify(next, null, 2)}\n`);
+        await writeFileAtomically(file, `${JSON.stringify(nextSaved, null, 2)}\n`);
       });
       this.queue = write.catch(() => undefined);
       try {
@@ -67,5 +96,13 @@ export class SettingsStore {
   subscribe(listener: (settings: Settings) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private withRunOnly(saved: Settings): Settings {
+    try {
+      return applySettingsPatch(saved, this.runOnly);
+    } catch (error) {
+      throw new ConsoleError('invalid_request', `The settings given for this run do not fit: ${(error as Error).message.slice(0, 200)}`);
+    }
   }
 }

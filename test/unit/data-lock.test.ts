@@ -44,6 +44,15 @@ describe('one console per data folder', () => {
       const refused = await second.backend.dispatch('phonebook.save', { name: 'Bob', company: '', numbers: [{ label: '', number: '102' }] });
       expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/read-only in this one/) } });
       expect(await first.backend.dispatch('phonebook.save', { name: 'Bob', company: '', numbers: [{ label: '', number: '102' }] })).toMatchObject({ ok: true });
+
+      // Settings too: the second may not write the owner's settings.json.
+      expect(await second.backend.dispatch('settings.set', { transferTimeoutSec: 40 })).toMatchObject({
+        ok: false,
+        error: { code: 'unavailable', message: expect.stringMatching(/read-only in this one\. Settings cannot be changed here\.$/) },
+      });
+      expect(second.settings.get().transferTimeoutSec).not.toBe(40);
+      expect(await readdir(dir)).not.toContain('settings.json');
+      expect(await first.backend.dispatch('settings.set', { transferTimeoutSec: 40 })).toMatchObject({ ok: true });
     } finally {
       await second.dispose();
       await first.dispose();

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../common/settings.js';
+import { createBackend } from '../../main/backend-node.js';
+import { createLogger } from '../../main/log.js';
 import { SettingsStore } from '../../main/settings.js';
 
 let dir: string;
@@ -44,8 +46,44 @@ describe('the settings file', () => {
   });
 
   it('refuses a patch that does not fit, with a typed error, and keeps the old settings', async () => {
-    const store = new SettingsStore(null, { operatorEndpoint: 'PJSIP/100' });
+    const store = new SettingsStore(null, { runOnly: { operatorEndpoint: 'PJSIP/100' } });
     await expect(store.set({ dialTemplate: 'PJSIP/no-placeholder' } as never)).rejects.toMatchObject({ code: 'invalid_request' });
     expect(store.get().operatorEndpoint).toBe('PJSIP/100');
+  });
+
+  it('applies run-only overrides for the run without writing them; a later change saves only what the user changed', async () => {
+    const file = join(dir, 'settings.json');
+    await writeFile(file, JSON.stringify({ ...DEFAULT_SETTINGS, notifications: false }));
+    const store = new SettingsStore(file, { runOnly: { operatorEndpoint: 'PJSIP/100', park: { timeoutSec: 30 } } });
+    await store.load();
+    expect(store.get()).toMatchObject({ notifications: false, operatorEndpoint: 'PJSIP/100', park: { timeoutSec: 30 } });
+
+    await store.set({ transferTimeoutSec: 40 });
+    expect(store.get()).toMatchObject({ operatorEndpoint: 'PJSIP/100', park: { timeoutSec: 30 }, transferTimeoutSec: 40 });
+    const written = JSON.parse(await readFile(file, 'utf8')) as typeof DEFAULT_SETTINGS;
+    expect(written).toMatchObject({ notifications: false, transferTimeoutSec: 40, operatorEndpoint: DEFAULT_SETTINGS.operatorEndpoint, park: DEFAULT_SETTINGS.park });
+
+    // A field the user changes himself is his: it is saved, and wins over the override for the run.
+    await store.set({ operatorEndpoint: 'PJSIP/200' });
+    expect(store.get().operatorEndpoint).toBe('PJSIP/200');
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ operatorEndpoint: 'PJSIP/200', park: DEFAULT_SETTINGS.park });
+  });
+});
+
+describe('the backend\'s run-only settings (options.settings)', () => {
+  it('apply for the run and never reach settings.json, not even after the user changes another setting', async () => {
+    const log = createLogger('run-only', { level: 'error', write: () => undefined });
+    const node = await createBackend({ dataDir: dir, log, settings: { operatorEndpoint: 'PJSIP/100' } });
+    try {
+      expect(node.settings.get().operatorEndpoint).toBe('PJSIP/100');
+      expect(await readFile(join(dir, 'settings.json'), 'utf8').catch(() => 'none')).toBe('none');
+      expect(await node.backend.dispatch('settings.set', { transferTimeoutSec: 40 })).toMatchObject({ ok: true, value: { operatorEndpoint: 'PJSIP/100', transferTimeoutSec: 40 } });
+      expect(JSON.parse(await readFile(join(dir, 'settings.json'), 'utf8'))).toMatchObject({ operatorEndpoint: null, transferTimeoutSec: 40 });
+    } finally {
+      await node.dispose();
+    }
+    const next = await createBackend({ dataDir: dir, log });
+    expect(next.settings.get()).toMatchObject({ operatorEndpoint: null, transferTimeoutSec: 40 });
+    await next.dispose();
   });
 });
