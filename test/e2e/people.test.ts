@@ -7,7 +7,7 @@ import { baresipAvailable, startPhone, type Phone } from '../integration/phones.
 import { createBackend } from '../../main/backend-node.js';
 import { startBrowserHost } from '../../main/browser-host/server.js';
 import { silentLogger } from '../../main/log.js';
-import { openConsole, row, screenshot, supervisorText, waitFor, type ConsoleUnderTest } from './console-page.js';
+import { control, openConsole, row, screenshot, supervisorText, waitFor, type ConsoleUnderTest } from './console-page.js';
 
 /**
  * The people side of a receptionist's day, in Chromium against the real PBX
@@ -26,6 +26,15 @@ const placed: string[] = [];
 const card = (key: string) => ui.page.getByTestId(`presence-${key}`);
 const openTab = async (id: string) => {
   await ui.page.locator(`#tab-${id}`).click();
+};
+/**
+ * Selects the call and waits until the console can act on it. A new channel's row (Ringing) shows from
+ * ChannelCreated on, a moment before the channel enters the console's app; the receptionist sees the
+ * difference as Answer turning enabled.
+ */
+const selectAtConsole = async (channelId: string) => {
+  await row(ui.page, channelId).click();
+  await expect.poll(() => control(ui.page, 'answer').isEnabled(), { timeout: 10_000 }).toBe(true);
 };
 
 beforeAll(async () => {
@@ -54,7 +63,7 @@ describe.runIf(phonesHere)('presence', () => {
     const call = await placeInboundCall(rest, ui.app, 'Dana Fox <205>');
     placed.push(call.callerId, call.stasisId);
     const callRow = row(ui.page, call.stasisId);
-    await callRow.waitFor();
+    await selectAtConsole(call.stasisId);
     await callRow.dragTo(card('PJSIP/101'));
     await expect.poll(() => card('PJSIP/101').getAttribute('data-status'), { timeout: 20_000 }).toBe('busy');
     await expect.poll(() => card('PJSIP/101').locator('.call').textContent()).toMatch(/\d:\d\d/);
@@ -74,7 +83,7 @@ describe.runIf(phonesHere)('presence', () => {
     const call = await placeInboundCall(rest, ui.app, 'Eve Stone <206>');
     placed.push(call.callerId, call.stasisId);
     await openTab('presence');
-    await row(ui.page, call.stasisId).click();
+    await selectAtConsole(call.stasisId);
     const transfer = card('PJSIP/104').getByTestId('presence-transfer');
     expect(await transfer.isDisabled()).toBe(true);
     expect(await transfer.getAttribute('title')).toBe('104 is offline.');
@@ -187,8 +196,10 @@ describe('history', () => {
     await ui.node.backend.dispatch('settings.set', { operatorEndpoint: 'Local/wait@test', dialTemplate: 'Local/{number}@test' });
     const earlier = await placeInboundCall(rest, ui.app, 'Walt Back <wait>');
     placed.push(earlier.callerId, earlier.stasisId);
-    // Seen by the console before it ends, so its history has it.
+    // At the console before it ends, so its history has it: the row shows from ChannelCreated on, but a Local
+    // channel counts as a call only once it entered the console's app (common/history/record.ts isCallChannel).
     await expect.poll(() => row(ui.page, earlier.stasisId).count(), { timeout: 10_000 }).toBe(1);
+    await waitFor(() => ui.node.engines.require(ui.profileId).currentModel.channels.get(earlier.stasisId)?.inStasis === true, 10_000, 'the call to reach the console');
     await rest.hangup(earlier.stasisId);
     await ui.page.getByTestId('history-search').fill('walt');
     const walt = ui.page.getByTestId('history-row').filter({ hasText: 'Walt Back' });
@@ -223,6 +234,8 @@ describe('shortcuts of my own', () => {
     const call = await placeInboundCall(rest, ui.app, 'Hugo Reyes <208>');
     placed.push(call.callerId, call.stasisId);
     await expect.poll(() => row(ui.page, call.stasisId).locator('.badge').textContent(), { timeout: 10_000 }).toBe('Ringing');
+    await selectAtConsole(call.stasisId);
+    await ui.page.locator('body').click({ position: { x: 5, y: 5 } });
     await ui.page.keyboard.press('F2');
     await expect.poll(() => row(ui.page, call.stasisId).locator('.badge').textContent(), { timeout: 10_000 }).toBe('Talking');
     await rest.hangup(call.callerId);
