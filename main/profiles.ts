@@ -98,7 +98,7 @@ export class ProfileStore {
     if (problems.length === 0) return;
     const aside = await keepAside(this.file);
     this.loadProblems.push(
-      aside.error === null
+      aside.ok
         ? `Some saved profiles could not be read; the original file is kept as ${aside.copy}: ${problems.join('; ')}.`
         : `Some saved profiles could not be read (${problems.join('; ')}) and no backup could be written (${aside.error}).`,
     );

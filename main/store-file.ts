@@ -1,7 +1,8 @@
 /** How the console's small JSON stores (settings, update settings, profiles, phonebook) read and save their files. */
 
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -47,16 +48,23 @@ export async function readJsonList(file: string, key: string): Promise<JsonListR
   }
 }
 
+/** Where an unreadable file was copied; or, when no copy could be made, why: a failed copy never has a name to show. */
+export type AsideCopy = { readonly ok: true; readonly copy: string } | { readonly ok: false; readonly error: string };
+
 /**
  * Copies a file the console could not fully read beside itself, before the
- * next save replaces it: the copy's path, and why the copy failed if it did.
+ * next save replaces it. A copy that failed is removed again (a full disk may
+ * leave half of one), so a message never names a file that is not a whole copy.
  */
-export async function keepAside(file: string): Promise<{ readonly copy: string; readonly error: string | null }> {
+export async function keepAside(file: string): Promise<AsideCopy> {
   const copy = `${file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   try {
-    await copyFile(file, copy);
-    return { copy, error: null };
+    await copyFile(file, copy, constants.COPYFILE_EXCL);
+    return { ok: true, copy };
   } catch (error) {
-    return { copy, error: (error as Error).message };
+    // EEXIST: the name is someone else's file, not ours to remove.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await rm(copy, { force: true }).catch(() => undefined);
+    // Node's message ends with the two paths ("ENOSPC: no space left on device, copyfile 'a' -> 'b'"): the reason alone.
+    return { ok: false, error: (error as Error).message.split(', copyfile ')[0] ?? 'the copy failed' };
   }
 }

@@ -55,7 +55,7 @@ export class PhonebookStore {
    */
   constructor(
     private readonly file: string | null,
-    private readonly readOnly: string | null = null,
+    private readOnly: string | null = null,
   ) {}
 
   private writable(): void {
@@ -81,12 +81,17 @@ export class PhonebookStore {
     this.reindex();
     if (broken || bad > 0) {
       // Never overwrite what we could not read: keep a copy beside it before the next save replaces it.
-      const backup = (await keepAside(this.file)).copy;
-      this.problemsAtLoad.push(
-        broken
-          ? `The phonebook file was not readable JSON; it is kept as ${backup} and the console starts with an empty phonebook.`
-          : `${bad} contact(s) in the phonebook file were not readable and were left out; the original is kept as ${backup}.`,
-      );
+      const aside = await keepAside(this.file);
+      const what = broken ? 'The phonebook file was not readable JSON' : `${bad} contact(s) in the phonebook file were not readable and were left out`;
+      if (aside.ok) {
+        this.problemsAtLoad.push(
+          broken ? `${what}; it is kept as ${aside.copy} and the console starts with an empty phonebook.` : `${what}; the original is kept as ${aside.copy}.`,
+        );
+      } else {
+        // No copy: a save would replace the only one there is, so the book stays read-only for this run.
+        this.readOnly ??= `The phonebook ${this.file} could not be fully read and no copy of it could be made (${aside.error}); it is read-only in this run so that nothing in it is lost. Move the file aside or free some space, then restart the console.`;
+        this.problemsAtLoad.push(`${what}, and no copy of the original could be made (${aside.error}); the phonebook is read-only in this run so the file is not overwritten.`);
+      }
     }
   }
 

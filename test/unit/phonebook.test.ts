@@ -223,6 +223,31 @@ describe('the phonebook store', () => {
     expect(await readFile(join(dir, backups[0] as string), 'utf8')).toBe('{"contacts": [ {"id": "x"');
   });
 
+  it('names no copy when the copy aside failed, says so plainly, and then refuses to overwrite the only one', async () => {
+    const file = join(dir, 'phonebook.json');
+    const original = JSON.stringify({ version: 1, contacts: [{ id: 'a', name: 'Alice', company: '', numbers: [] }, { id: 'b', name: 42 }] });
+    await writeFile(file, original);
+    // The copy's name is taken (by a folder): the copy cannot be made, as on a full disk or a read-only folder.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-04T05:06:07.890Z'));
+    const taken = `${file}.unreadable-2026-03-04T05-06-07-890Z`;
+    await mkdir(taken);
+    const book = new PhonebookStore(file);
+    try {
+      await book.load();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(book.list().map((c) => c.name)).toEqual(['Alice']);
+    const [problem] = book.problems();
+    expect(problem).toMatch(/^1 contact\(s\) in the phonebook file were not readable and were left out, and no copy of the original could be made \(.+\); the phonebook is read-only in this run/);
+    expect(problem).not.toContain('kept as');
+    expect(problem).not.toContain(taken);
+    await expect(book.save({ name: 'Bob', company: '', numbers: [{ label: '', number: '102' }] })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('no copy of it could be made') });
+    expect(await readFile(file, 'utf8')).toBe(original);
+    expect((await readdir(dir)).filter((name) => name.includes('.unreadable-'))).toEqual([taken.slice(dir.length + 1)]);
+  });
+
   it('keeps the readable contacts of a partly damaged file', async () => {
     const file = join(dir, 'phonebook.json');
     await writeFile(file, JSON.stringify({ version: 1, contacts: [{ id: 'a', name: 'Alice', company: '', numbers: [] }, { id: 'b', name: 42 }] }));

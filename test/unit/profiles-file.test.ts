@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { profileFromEnv, tuningFromEnv } from '../../main/backend-node.js';
 import { backoffDelay, DEFAULT_BACKOFF } from '../../common/supervisor.js';
 import { createDispatcher, createHandlers } from '../../main/handlers.js';
@@ -68,6 +68,20 @@ describe('reading the profiles file', () => {
     expect(backup).toBeDefined();
     expect(await readFile(join(dir, backup ?? ''), 'utf8')).toBe(original);
     expect(JSON.parse(await readFile(file, 'utf8')).profiles).toHaveLength(2);
+  });
+
+  it('says plainly when no copy of the damaged file could be made, and names none', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-04T05:06:07.890Z'));
+    const taken = `${file}.unreadable-2026-03-04T05-06-07-890Z`;
+    await mkdir(taken);
+    try {
+      const profiles = await loaded(JSON.stringify({ version: 1, profiles: [good, { ...good, id: 'p-x', app: 'bad app name' }] }));
+      expect(profiles.problems()[0]).toMatch(/could not be read \(.+\) and no backup could be written \(EEXIST: file already exists\)\.$/);
+      expect(profiles.problems()[0]).not.toContain(taken);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a file with no profiles list is a problem, not a crash', async () => {
