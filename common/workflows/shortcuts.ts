@@ -56,6 +56,30 @@ export interface KeyLike {
 const MODIFIER_KEYS = new Set(['Control', 'Alt', 'Shift', 'Meta', 'AltGraph', 'CapsLock', 'OS']);
 const NAMED = /^(F([1-9]|1[0-9]|2[0-4])|Enter|Escape|Tab|Space|Backspace|Delete|Insert|Home|End|PageUp|PageDown|ArrowUp|ArrowDown|ArrowLeft|ArrowRight)$/;
 
+/**
+ * A key as combos spell it: "Space" for " ", a letter or symbol upper-cased,
+ * a named key as the browser names it ("F2", "ArrowDown"); null for a key
+ * nothing binds. Both what a key press carries (`event.key`) and what a person
+ * types into the settings ("f5", "escape") go through here, so the console's
+ * own keys and the configurable ones are spelled one way.
+ */
+export function keyOf(text: string): string | null {
+  if (text === ' ') return 'Space';
+  if (text.length === 1) return text.toUpperCase();
+  const named = text.charAt(0).toUpperCase() + text.slice(1);
+  return NAMED.test(named) ? named : null;
+}
+
+/** How a key or combo reads on a key cap, in the help and on the buttons: "↓", "Esc", "Alt+T". */
+export function keyLabel(combo: string): string {
+  return combo
+    .split('+')
+    .map((part) => LABELS[part] ?? part)
+    .join('+');
+}
+
+const LABELS: Readonly<Record<string, string>> = { ArrowDown: '↓', ArrowUp: '↑', ArrowLeft: '←', ArrowRight: '→', Escape: 'Esc' };
+
 /** The key part of a combo, or null for a lone modifier / a key we do not bind. */
 function keyPart(event: KeyLike): { key: string; letterOrDigit: boolean } | null {
   if (MODIFIER_KEYS.has(event.key)) return null;
@@ -65,13 +89,8 @@ function keyPart(event: KeyLike): { key: string; letterOrDigit: boolean } | null
   if (letter?.[1]) return { key: letter[1], letterOrDigit: true };
   const digit = /^Digit([0-9])$/.exec(code);
   if (digit?.[1] && (event.ctrlKey || event.altKey || event.metaKey)) return { key: digit[1], letterOrDigit: true };
-  if (event.key === ' ') return { key: 'Space', letterOrDigit: false };
-  if (NAMED.test(event.key)) return { key: event.key, letterOrDigit: false };
-  if (event.key.length === 1) {
-    const upper = event.key.toUpperCase();
-    return { key: upper, letterOrDigit: /^[A-Z0-9]$/.test(upper) };
-  }
-  return null;
+  const key = keyOf(event.key);
+  return key === null ? null : { key, letterOrDigit: /^[A-Z0-9]$/.test(key) };
 }
 
 /** "Ctrl+Alt+Shift+Meta+Key": modifiers in a fixed order, so combos compare as strings. */
@@ -94,8 +113,7 @@ export function normalizeCombo(text: string): string | null {
   if (keyText === '') return null;
   const mods = new Set(parts.map((part) => part.toLowerCase()));
   for (const mod of mods) if (!['ctrl', 'control', 'alt', 'option', 'shift', 'meta', 'cmd', 'command'].includes(mod)) return null;
-  const named = keyText.charAt(0).toUpperCase() + keyText.slice(1);
-  const key = keyText.length === 1 ? keyText.toUpperCase() : NAMED.test(named) ? named : null;
+  const key = keyOf(keyText);
   if (!key) return null;
   const out: string[] = [];
   if (mods.has('ctrl') || mods.has('control')) out.push('Ctrl');

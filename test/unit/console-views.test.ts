@@ -5,7 +5,7 @@ import { filterCounts, listCalls, preferredCall } from '../../renderer/src/lib/c
 import { createScheduler } from '../../renderer/src/lib/scheduler.js';
 import { callControls, NOT_CONTROLLED, primaryControl } from '../../renderer/src/lib/controls.js';
 import { bridgeTitle, callBadge, describeFailure, parkSlotOf, stepText } from '../../renderer/src/lib/describe.js';
-import { extraFor, extraShortcuts, pickupActionFor, registerShortcut, shortcutFor, SHORTCUT_HELP } from '../../renderer/src/lib/shortcuts.js';
+import { extraFor, extraShortcuts, helpSections, keyHint, panelIndexFor, pickupActionFor, registerShortcut, shortcutFor, SHORTCUT_HELP } from '../../renderer/src/lib/shortcuts.js';
 import { groupMarkers, place, spanText } from '../../renderer/src/lib/timeline.js';
 import { rowWindow, scrollToRow } from '../../renderer/src/lib/virtual.js';
 import { channel, entry, model, T0 } from './console-fixtures.js';
@@ -26,12 +26,12 @@ describe('lifecycle segments', () => {
       answeredAt: T0 + 4000,
       endedAt: T0 + 60_000,
       timeline: [
-        entry(T0 + 10_000, 'hold', 'On hold'),
-        entry(T0 + 15_000, 'unhold', 'Off hold'),
-        entry(T0 + 20_000, 'bridge-enter', 'Joined bridge Conference 1'),
-        entry(T0 + 30_000, 'link-lost', 'Console lost the PBX link'),
-        entry(T0 + 35_000, 'link-restored', 'Console link restored'),
-        entry(T0 + 50_000, 'bridge-leave', 'Left bridge Conference 1'),
+        entry(T0 + 10_000, 'hold', null),
+        entry(T0 + 15_000, 'unhold', null),
+        entry(T0 + 20_000, 'bridge-enter', { id: 'c0nf1234-0001', name: 'Conference 1' }),
+        entry(T0 + 30_000, 'link-lost', 'socket closed'),
+        entry(T0 + 35_000, 'link-restored', ''),
+        entry(T0 + 50_000, 'bridge-leave', { id: 'c0nf1234-0001', name: 'Conference 1' }),
       ],
     });
     const segments = channelSegments(call, T0 + 99_000);
@@ -42,13 +42,13 @@ describe('lifecycle segments', () => {
       ['hold', 10_000, 15_000, 'On hold'],
       // Spans come out as they close: the gap (closed at 35 s) before the bridge (50 s).
       ['gap', 30_000, 35_000, 'Disconnected: the console could not see this call'],
-      ['bridge', 20_000, 50_000, 'In bridge Conference 1'],
+      ['bridge', 20_000, 50_000, 'In bridge Conference 1 (c0nf1234)'],
     ]);
     expect(usedLanes(segments)).toEqual(['call', 'bridge', 'hold']);
   });
 
   it('keeps spans open while the call goes on, and says a never-answered call rang out', () => {
-    const live = channel('a', { answeredAt: T0 + 1000, timeline: [entry(T0 + 2000, 'mute', 'Muted (both)')] });
+    const live = channel('a', { answeredAt: T0 + 1000, timeline: [entry(T0 + 2000, 'mute', 'both')] });
     const open = channelSegments(live, T0 + 5000).filter((segment) => segment.open);
     expect(open.map((segment) => segment.kind).sort()).toEqual(['muted', 'up']);
     const missed = channel('m', { answeredAt: null, endedAt: T0 + 20_000, state: 'Ring' });
@@ -215,6 +215,30 @@ describe('keyboard', () => {
 
   it('lists every shortcut in the help', () => {
     expect(SHORTCUT_HELP.map((item) => item.what)).toContain('Move the call to a bridge (then ← → and Enter)');
+  });
+
+  it('shows on each button the key that presses it', () => {
+    for (const control of callControls(channel('c1'), { readOnly: null, connected: true })) {
+      expect(shortcutFor(key(control.key.toLowerCase())), control.id).toBe(control.id);
+    }
+    expect(shortcutFor(key(keyHint('transfer')))).toBe('transfer');
+    // Named keys read as on a key cap, the same in the help as on a button.
+    expect(SHORTCUT_HELP.find((item) => item.what === 'Next call')?.keys).toEqual(['↓', 'J']);
+    expect(shortcutFor(key(' '))).toBe('hold');
+    expect(pickupActionFor(key('b'))).toBe('cancel');
+  });
+
+  it('lists the bridge-board keys, the panels and registered shortcuts in the help, spelled as the handler reads them', () => {
+    const sections = helpSections(['Bridges', 'Compare'], [{ combo: 'Alt+Escape', what: 'Test escape', group: 'Tests', run: () => undefined }]);
+    expect(sections.map((section) => section.title)).toEqual(['Calls', 'Bridge board without a mouse', 'Panels', 'Tests']);
+    expect(sections[1]?.items.find((item) => item.what === 'Put it back')?.keys).toEqual(['Esc', 'B']);
+    expect(sections[2]?.items).toEqual([
+      { keys: ['Alt+1'], what: 'Bridges' },
+      { keys: ['Alt+2'], what: 'Compare' },
+    ]);
+    expect(panelIndexFor({ ...key('1', { altKey: true }), code: 'Digit1' })).toBe(0);
+    expect(panelIndexFor({ ...key('1'), code: 'Digit1' })).toBeNull();
+    expect(sections[3]?.items).toEqual([{ keys: ['Alt+Esc'], what: 'Test escape' }]);
   });
 
   it('lets other views add shortcuts, and take them away', () => {

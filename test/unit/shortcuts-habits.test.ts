@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvents, createModel, type ModelEvent } from '../../common/model/index.js';
-import { actionFor, comboOf, conflicts, DEFAULT_SHORTCUTS, firesWhileTyping, normalizeCombo, resolveShortcuts, type KeyLike } from '../../common/workflows/shortcuts.js';
+import { actionFor, comboOf, conflicts, DEFAULT_SHORTCUTS, firesWhileTyping, keyLabel, keyOf, normalizeCombo, resolveShortcuts, type KeyLike } from '../../common/workflows/shortcuts.js';
 import { nextRinging, shortcutMapOf } from '../../renderer/src/lib/people/people.js';
 
 const key = (over: Partial<KeyLike> & { key: string }): KeyLike => ({ ctrlKey: false, altKey: false, shiftKey: false, metaKey: false, ...over });
@@ -22,6 +22,18 @@ describe('shortcut combos', () => {
     expect(normalizeCombo('f5')).toBe('F5');
     expect(normalizeCombo('hyper+a')).toBeNull();
     expect(normalizeCombo('Alt+')).toBeNull();
+  });
+
+  it('spells a key one way, whether pressed or typed into the settings, and shows it as on a key cap', () => {
+    expect(keyOf(' ')).toBe('Space');
+    expect(keyOf('j')).toBe('J');
+    expect(keyOf('?')).toBe('?');
+    expect(keyOf('escape')).toBe('Escape');
+    expect(keyOf('ArrowDown')).toBe('ArrowDown');
+    expect(keyOf('Dead')).toBeNull();
+    expect(keyLabel('ArrowDown')).toBe('↓');
+    expect(keyLabel('Shift+Escape')).toBe('Shift+Esc');
+    expect(keyLabel('Ctrl+K')).toBe('Ctrl+K');
   });
 
   it('keeps overrides, unbinds with an empty string, falls back on nonsense, and finds clashes', () => {

@@ -1,5 +1,6 @@
 import type { ChannelView } from '../../../common/model/index.js';
 import { isRinging } from './describe.js';
+import { keyHint } from './shortcuts.js';
 
 /**
  * Which call controls a receptionist may use on the selected call, and why
@@ -47,7 +48,6 @@ export const NOT_CONTROLLED = "This channel is not under the console's control."
 
 interface Spec {
   readonly id: ControlId;
-  readonly key: string;
   readonly label: string;
   readonly command: Command | null;
   readonly verb: string;
@@ -87,9 +87,9 @@ const SILENCE: ToggleWords = {
   on: { label: 'End silence', command: 'call.stopSilence', verb: 'stop the silence on' },
 };
 
-function toggle(id: ControlId, key: string, on: boolean, words: ToggleWords, refuse: string | null): Spec {
+function toggle(id: ControlId, on: boolean, words: ToggleWords, refuse: string | null): Spec {
   const { label, command, verb } = on ? words.on : words.off;
-  return { id, key, label, command, verb, pressed: on, refuse, needsStasis: true };
+  return { id, label, command, verb, pressed: on, refuse, needsStasis: true };
 }
 
 function specs(channel: ChannelView): Spec[] {
@@ -97,21 +97,21 @@ function specs(channel: ChannelView): Spec[] {
   const answerFirst = (what: string) => (up ? null : `Answer the call before ${what}.`);
   const muted = channel.muted.in || channel.muted.out;
   return [
-    { id: 'answer', key: 'A', label: 'Answer', command: 'call.answer', verb: 'answer', pressed: null, refuse: up ? 'Already answered.' : null, needsStasis: true },
-    { id: 'hangup', key: 'H', label: 'Hang up', command: 'call.hangup', verb: 'hang up', pressed: null, refuse: null, needsStasis: false },
-    toggle('hold', 'P', channel.onHold, HOLD, channel.onHold ? null : answerFirst('holding it')),
-    toggle('mute', 'M', muted, MUTE, muted ? null : answerFirst('muting it')),
-    toggle('ring', 'R', channel.ringing, RING, up && !channel.ringing ? 'Ringing is only for calls not yet answered.' : null),
-    toggle('silence', 'S', channel.silenced, SILENCE, channel.silenced ? null : answerFirst('playing silence')),
-    { id: 'dtmf', key: 'D', label: 'Keypad', command: null, verb: 'send tones to', pressed: null, refuse: answerFirst('sending tones'), needsStasis: true },
-    { id: 'play', key: 'L', label: 'Sound', command: null, verb: 'play a sound to', pressed: null, refuse: answerFirst('playing a sound'), needsStasis: true },
+    { id: 'answer', label: 'Answer', command: 'call.answer', verb: 'answer', pressed: null, refuse: up ? 'Already answered.' : null, needsStasis: true },
+    { id: 'hangup', label: 'Hang up', command: 'call.hangup', verb: 'hang up', pressed: null, refuse: null, needsStasis: false },
+    toggle('hold', channel.onHold, HOLD, channel.onHold ? null : answerFirst('holding it')),
+    toggle('mute', muted, MUTE, muted ? null : answerFirst('muting it')),
+    toggle('ring', channel.ringing, RING, up && !channel.ringing ? 'Ringing is only for calls not yet answered.' : null),
+    toggle('silence', channel.silenced, SILENCE, channel.silenced ? null : answerFirst('playing silence')),
+    { id: 'dtmf', label: 'Keypad', command: null, verb: 'send tones to', pressed: null, refuse: answerFirst('sending tones'), needsStasis: true },
+    { id: 'play', label: 'Sound', command: null, verb: 'play a sound to', pressed: null, refuse: answerFirst('playing a sound'), needsStasis: true },
   ];
 }
 
 export function callControls(channel: ChannelView | null, context: ControlContext): ControlState[] {
   if (!channel) {
     // The same buttons, all off: the panel keeps its layout with nothing selected.
-    return BLANK.map((spec) => ({ ...spec, enabled: false, reason: 'Select a call first.', pressed: null }));
+    return BLANK.map((spec) => ({ ...spec, key: keyHint(spec.id), enabled: false, reason: 'Select a call first.', pressed: null }));
   }
   return specs(channel).map((spec) => {
     const reason =
@@ -123,20 +123,20 @@ export function callControls(channel: ChannelView | null, context: ControlContex
           : spec.needsStasis && !channel.inStasis
             ? NOT_CONTROLLED
             : spec.refuse);
-    return { id: spec.id, label: spec.label, key: spec.key, enabled: reason === null, reason, pressed: spec.pressed, command: spec.command, verb: spec.verb };
+    return { id: spec.id, label: spec.label, key: keyHint(spec.id), enabled: reason === null, reason, pressed: spec.pressed, command: spec.command, verb: spec.verb };
   });
 }
 
 const BLANK = [
-  { id: 'answer', key: 'A', label: 'Answer', command: null, verb: 'answer' },
-  { id: 'hangup', key: 'H', label: 'Hang up', command: null, verb: 'hang up' },
-  { id: 'hold', key: 'P', label: 'Hold', command: null, verb: 'put on hold' },
-  { id: 'mute', key: 'M', label: 'Mute', command: null, verb: 'mute' },
-  { id: 'ring', key: 'R', label: 'Ring', command: null, verb: 'ring' },
-  { id: 'silence', key: 'S', label: 'Silence', command: null, verb: 'silence' },
-  { id: 'dtmf', key: 'D', label: 'Keypad', command: null, verb: 'send tones to' },
-  { id: 'play', key: 'L', label: 'Sound', command: null, verb: 'play a sound to' },
-] as const satisfies readonly Omit<ControlState, 'enabled' | 'reason' | 'pressed'>[];
+  { id: 'answer', label: 'Answer', command: null, verb: 'answer' },
+  { id: 'hangup', label: 'Hang up', command: null, verb: 'hang up' },
+  { id: 'hold', label: 'Hold', command: null, verb: 'put on hold' },
+  { id: 'mute', label: 'Mute', command: null, verb: 'mute' },
+  { id: 'ring', label: 'Ring', command: null, verb: 'ring' },
+  { id: 'silence', label: 'Silence', command: null, verb: 'silence' },
+  { id: 'dtmf', label: 'Keypad', command: null, verb: 'send tones to' },
+  { id: 'play', label: 'Sound', command: null, verb: 'play a sound to' },
+] as const satisfies readonly Omit<ControlState, 'key' | 'enabled' | 'reason' | 'pressed'>[];
 
 /** The one control a call most likely needs next: what Enter does on a selected call. */
 export function primaryControl(channel: ChannelView | null): ControlId | null {

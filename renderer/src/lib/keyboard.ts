@@ -5,7 +5,7 @@ import { callName } from './call-list.js';
 import { callControls, type ControlId } from './controls.js';
 import { bridgeTitle } from './describe.js';
 import { PANELS } from './panels.js';
-import { extraFor, pickupActionFor, shortcutFor } from './shortcuts.js';
+import { extraFor, panelIndexFor, pickupActionFor, shortcutFor } from './shortcuts.js';
 import type { UiController } from './ui-store.js';
 import type { ConsoleClient } from '../../../common/client.js';
 import { openDialPad, openTransfer, parkSelected } from './calls/calls-keys.js';
@@ -155,9 +155,9 @@ export function createKeyboard(context: KeyboardContext): { onKeyDown(event: Key
         return;
       }
       // Alt+1…9 picks the n-th panel tab (panels.ts).
-      const digit = /^Digit([1-9])$/.exec(event.code)?.[1];
-      if (event.altKey && !event.ctrlKey && !event.metaKey && digit) {
-        const panel = PANELS[Number(digit) - 1];
+      const panelIndex = panelIndexFor(event);
+      if (panelIndex !== null) {
+        const panel = PANELS[panelIndex];
         if (panel) {
           event.preventDefault();
           ui.set({ bottomTab: panel.id });

@@ -1,9 +1,12 @@
-import { comboOf, normalizeCombo } from '../../../common/workflows/shortcuts.js';
+import { comboOf, keyLabel, keyOf, normalizeCombo } from '../../../common/workflows/shortcuts.js';
 
 /**
  * The console's keyboard: one table that the key handler, the button hints
- * and the help overlay all read, so they cannot disagree. Shortcuts never
- * fire while the receptionist types into a field.
+ * (`keyHint`) and the help overlay (`helpSections`) all read, so they cannot
+ * disagree. Keys are spelled as common/workflows/shortcuts spells a combo's
+ * key (`keyOf`: "J", "Space", "ArrowDown") and shown through its `keyLabel`,
+ * the same as the configurable Alt+… shortcuts. Shortcuts never fire while
+ * the receptionist types into a field.
  *
  * Other parts of the console add theirs with `registerShortcut` (a combo
  * such as "Alt+T", in common/workflows/shortcuts' format): the key handler
@@ -48,79 +51,99 @@ export interface ShortcutHelp {
   readonly what: string;
 }
 
-const TABLE: readonly { readonly keys: readonly string[]; readonly action: ShortcutAction; readonly what: string }[] = [
-  { keys: ['ArrowDown', 'j'], action: 'select-next', what: 'Next call' },
-  { keys: ['ArrowUp', 'k'], action: 'select-previous', what: 'Previous call' },
+interface Entry<A> {
+  /** As `keyOf` spells them; the first is the one shown on buttons. */
+  readonly keys: readonly string[];
+  readonly action: A;
+  readonly what: string;
+}
+
+const TABLE: readonly Entry<ShortcutAction>[] = [
+  { keys: ['ArrowDown', 'J'], action: 'select-next', what: 'Next call' },
+  { keys: ['ArrowUp', 'K'], action: 'select-previous', what: 'Previous call' },
   { keys: ['Home'], action: 'select-first', what: 'First call' },
   { keys: ['End'], action: 'select-last', what: 'Last call' },
-  { keys: ['a'], action: 'answer', what: 'Answer' },
-  { keys: ['h'], action: 'hangup', what: 'Hang up' },
-  { keys: ['p', ' '], action: 'hold', what: 'Hold / unhold' },
-  { keys: ['m'], action: 'mute', what: 'Mute / unmute' },
-  { keys: ['r'], action: 'ring', what: 'Ringing tone on / off' },
-  { keys: ['s'], action: 'silence', what: 'Silence on / off' },
-  { keys: ['d'], action: 'dtmf', what: 'Keypad (DTMF)' },
-  { keys: ['l'], action: 'play', what: 'Play a sound' },
-  { keys: ['b'], action: 'pickup', what: 'Move the call to a bridge (then ← → and Enter)' },
-  { keys: ['n'], action: 'new-bridge', what: 'New mixing bridge' },
-  { keys: ['t'], action: 'transfer', what: 'Transfer the call to… (blind or attended)' },
-  { keys: ['g'], action: 'park', what: 'Park the call on the first free slot' },
-  { keys: ['o'], action: 'dial', what: 'Dial pad (originate a call)' },
-  { keys: ['c'], action: 'compare', what: 'Add to / remove from compare' },
-  { keys: ['e'], action: 'raw', what: 'Show / hide raw events' },
+  { keys: ['A'], action: 'answer', what: 'Answer' },
+  { keys: ['H'], action: 'hangup', what: 'Hang up' },
+  { keys: ['P', 'Space'], action: 'hold', what: 'Hold / unhold' },
+  { keys: ['M'], action: 'mute', what: 'Mute / unmute' },
+  { keys: ['R'], action: 'ring', what: 'Ringing tone on / off' },
+  { keys: ['S'], action: 'silence', what: 'Silence on / off' },
+  { keys: ['D'], action: 'dtmf', what: 'Keypad (DTMF)' },
+  { keys: ['L'], action: 'play', what: 'Play a sound' },
+  { keys: ['B'], action: 'pickup', what: 'Move the call to a bridge (then ← → and Enter)' },
+  { keys: ['N'], action: 'new-bridge', what: 'New mixing bridge' },
+  { keys: ['T'], action: 'transfer', what: 'Transfer the call to… (blind or attended)' },
+  { keys: ['G'], action: 'park', what: 'Park the call on the first free slot' },
+  { keys: ['O'], action: 'dial', what: 'Dial pad (originate a call)' },
+  { keys: ['C'], action: 'compare', what: 'Add to / remove from compare' },
+  { keys: ['E'], action: 'raw', what: 'Show / hide raw events' },
   { keys: ['/'], action: 'search', what: 'Search calls' },
   { keys: ['?'], action: 'help', what: 'This help' },
   { keys: ['Escape'], action: 'escape', what: 'Close / cancel' },
 ];
 
-const BY_KEY = new Map<string, ShortcutAction>(TABLE.flatMap((entry) => entry.keys.map((key) => [key, entry.action] as const)));
-
-export function shortcutFor(input: KeyInput): ShortcutAction | null {
-  // Ctrl/Cmd/Alt combinations belong to the browser and the OS.
-  if (input.ctrlKey || input.metaKey || input.altKey) return null;
-  const key = input.key.length === 1 ? input.key.toLowerCase() : input.key;
-  // '?' is Shift+/ on most layouts; the shifted letter keys stay free.
-  if (input.key === '?') return 'help';
-  return BY_KEY.get(key) ?? null;
-}
-
 /** While a call is picked up for moving, arrows choose the bridge and Enter drops it. */
-export function pickupActionFor(input: KeyInput): PickupAction | null {
-  if (input.ctrlKey || input.metaKey || input.altKey) return null;
-  switch (input.key) {
-    case 'ArrowRight':
-    case 'ArrowDown':
-      return 'target-next';
-    case 'ArrowLeft':
-    case 'ArrowUp':
-      return 'target-previous';
-    case 'Enter':
-    case ' ':
-      return 'drop';
-    case 'Escape':
-    case 'b':
-    case 'B':
-      return 'cancel';
-    default:
-      return null;
-  }
+const PICKUP_TABLE: readonly Entry<PickupAction>[] = [
+  { keys: ['ArrowRight', 'ArrowDown'], action: 'target-next', what: 'Choose the next place (refusals are said before anything is sent)' },
+  { keys: ['ArrowLeft', 'ArrowUp'], action: 'target-previous', what: 'Choose the previous place' },
+  { keys: ['Enter', 'Space'], action: 'drop', what: 'Drop it there' },
+  { keys: ['Escape', 'B'], action: 'cancel', what: 'Put it back' },
+];
+
+function lookup<A>(table: readonly Entry<A>[]): (input: KeyInput) => A | null {
+  const byKey = new Map<string, A>(table.flatMap((entry) => entry.keys.map((key) => [key, entry.action] as const)));
+  return (input) => {
+    // Ctrl/Cmd/Alt combinations belong to the browser, the OS and the registered extras.
+    if (input.ctrlKey || input.metaKey || input.altKey) return null;
+    // By what the key types: '?' is Shift+/ on most layouts, and a shifted letter (Caps Lock) is still its letter.
+    const key = keyOf(input.key);
+    return key === null ? null : (byKey.get(key) ?? null);
+  };
 }
 
-export const SHORTCUT_HELP: readonly ShortcutHelp[] = TABLE.map(({ keys, what }) => ({ keys: keys.map(keyName), what }));
+export const shortcutFor: (input: KeyInput) => ShortcutAction | null = lookup(TABLE);
 
-export function keyName(key: string): string {
-  switch (key) {
-    case ' ':
-      return 'Space';
-    case 'ArrowDown':
-      return '↓';
-    case 'ArrowUp':
-      return '↑';
-    case 'Escape':
-      return 'Esc';
-    default:
-      return key.length === 1 ? key.toUpperCase() : key;
-  }
+export const pickupActionFor: (input: KeyInput) => PickupAction | null = lookup(PICKUP_TABLE);
+
+/** The key a button shows for what it does: the table's first key for that action. */
+export function keyHint(action: ShortcutAction): string {
+  return HINTS.get(action) ?? '';
+}
+
+const HINTS = new Map(TABLE.map((entry) => [entry.action, keyLabel(entry.keys[0] ?? '')] as const));
+
+const helpOf = <A>(table: readonly Entry<A>[]): ShortcutHelp[] => table.map(({ keys, what }) => ({ keys: keys.map(keyLabel), what }));
+
+export const SHORTCUT_HELP: readonly ShortcutHelp[] = helpOf(TABLE);
+
+/** Alt+1…9 picks the n-th panel tab; returns its index, or null. By the physical digit key, as combos read digits. */
+export function panelIndexFor(event: KeyInput & { readonly shiftKey: boolean; readonly code?: string }): number | null {
+  if (!event.altKey || event.ctrlKey || event.metaKey) return null;
+  const digit = /^Digit([1-9])$/.exec(event.code ?? '')?.[1];
+  return digit === undefined ? null : Number(digit) - 1;
+}
+
+export interface HelpSection {
+  readonly title: string;
+  readonly items: readonly ShortcutHelp[];
+}
+
+/** Everything the help overlay lists, in its order: the console's keys, then the registered extras by group. */
+export function helpSections(panelLabels: readonly string[], extras: readonly ExtraShortcut[]): HelpSection[] {
+  const groups = [...new Set(extras.map((extra) => extra.group))];
+  return [
+    { title: 'Calls', items: SHORTCUT_HELP },
+    {
+      title: 'Bridge board without a mouse',
+      items: [{ keys: [keyHint('pickup')], what: 'Pick up the selected call' }, ...helpOf(PICKUP_TABLE)],
+    },
+    { title: 'Panels', items: panelLabels.slice(0, 9).map((label, index) => ({ keys: [keyLabel(`Alt+${index + 1}`)], what: label })) },
+    ...groups.map((group) => ({
+      title: group,
+      items: extras.filter((extra) => extra.group === group).map((extra) => ({ keys: [keyLabel(extra.combo)], what: extra.what })),
+    })),
+  ];
 }
 
 export interface ExtraShortcut {
