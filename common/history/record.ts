@@ -1,4 +1,5 @@
 import { callReport } from '../model/report.js';
+import { timelineLabel } from '../model/labels.js';
 import type { ChannelView } from '../model/types.js';
 import type { HistoryRecord, HistoryStatus, HistoryTransfer } from './types.js';
 
@@ -29,7 +30,7 @@ export function isCallChannel(channel: Pick<ChannelView, 'name' | 'timeline'>): 
 export function directionOf(channel: Pick<ChannelView, 'timeline'>): HistoryRecord['direction'] {
   const created = channel.timeline.find((entry) => entry.kind === 'created');
   if (!created) return 'inbound';
-  return /\(Ring\)$/.test(created.label) ? 'inbound' : 'outbound';
+  return /\(Ring\)$/.test(timelineLabel(created)) ? 'inbound' : 'outbound';
 }
 
 export interface RecordExtras {

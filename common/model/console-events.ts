@@ -15,7 +15,7 @@ export function applyConsoleEvent(draft: ModelDraft, event: ConsoleEvent): boole
       draft.linkLostAt = at;
       for (const id of [...draft.channels.keys()]) {
         const channel = draft.editChannel(id);
-        if (channel) draft.addTimeline(channel, { at, kind: 'link-lost', label: `Link to PBX lost (${event.reason})`, source: event.type });
+        if (channel) draft.note(channel, at, 'link-lost', event.reason, event.type);
       }
       return true;
     }
@@ -30,8 +30,7 @@ export function applyConsoleEvent(draft: ModelDraft, event: ConsoleEvent): boole
         channel.bridgeId = event.bridgeId;
         channel.approximate = true;
         draft.putChannel(channel);
-        const label = event.reason === 'connect' ? `Already in progress when the console connected (${channel.state})` : `Began while disconnected (${channel.state})`;
-        draft.addTimeline(channel, { at, kind: 'seen-at-connect', label, source: event.type });
+        draft.note(channel, at, 'seen-at-connect', { reason: event.reason, state: channel.state }, event.type);
         return true;
       }
       const changes: string[] = [];
@@ -44,8 +43,7 @@ export function applyConsoleEvent(draft: ModelDraft, event: ConsoleEvent): boole
         changes.push(event.bridgeId ? `in bridge ${event.bridgeId.slice(0, 8)}` : 'out of its bridge');
         existing.bridgeId = event.bridgeId;
       }
-      const detail = changes.length > 0 ? `: ${changes.join(', ')}` : '';
-      draft.addTimeline(existing, { at, kind: 'link-restored', label: `State restored after reconnect${detail}`, source: event.type });
+      draft.note(existing, at, 'link-restored', changes.join(', '), event.type);
       return true;
     }
     case 'ConsoleChannelVanished': {
@@ -55,7 +53,7 @@ export function applyConsoleEvent(draft: ModelDraft, event: ConsoleEvent): boole
       channel.endedWhileDisconnected = true;
       channel.ringing = false;
       channel.playbacks = [];
-      draft.addTimeline(channel, { at, kind: 'ended-while-disconnected', label: 'Ended while disconnected', source: event.type });
+      draft.note(channel, at, 'ended-while-disconnected', null, event.type);
       draft.endChannel(channel);
       return true;
     }
@@ -86,8 +84,7 @@ function applyFlag(draft: ModelDraft, event: Extract<ConsoleEvent, { type: 'Cons
   const channel = draft.editChannel(event.channelId);
   if (!channel) return false;
   const direction = event.direction ?? 'both';
-  const note = (kind: typeof event.flag, label: string) =>
-    draft.addTimeline(channel, { at: event.at, kind, label, source: event.type });
+  const note = (kind: Exclude<typeof event.flag, 'mute' | 'unmute'>) => draft.note(channel, event.at, kind, null, event.type);
   switch (event.flag) {
     case 'mute':
     case 'unmute': {
@@ -96,32 +93,32 @@ function applyFlag(draft: ModelDraft, event: Extract<ConsoleEvent, { type: 'Cons
       if (direction === 'in' || direction === 'both') muted.in = value;
       if (direction === 'out' || direction === 'both') muted.out = value;
       channel.muted = muted;
-      note(event.flag, `${value ? 'Muted' : 'Unmuted'} (${direction})`);
+      draft.note(channel, event.at, event.flag, direction, event.type);
       return true;
     }
     case 'ring':
       channel.ringing = true;
-      note('ring', 'Ringing indicated to caller');
+      note('ring');
       return true;
     case 'ring-stop':
       channel.ringing = false;
-      note('ring-stop', 'Ringing indication stopped');
+      note('ring-stop');
       return true;
     case 'silence':
       channel.silenced = true;
-      note('silence', 'Playing silence');
+      note('silence');
       return true;
     case 'silence-stop':
       channel.silenced = false;
-      note('silence-stop', 'Silence stopped');
+      note('silence-stop');
       return true;
     case 'hold':
       channel.onHold = true;
-      note('hold', 'Put on hold by the console');
+      note('hold');
       return true;
     case 'unhold':
       channel.onHold = false;
-      note('unhold', 'Taken off hold by the console');
+      note('unhold');
       return true;
   }
 }

@@ -1,6 +1,6 @@
 import { copyMap } from './copy-map.js';
 import { EndedLog, EndedLogDraft } from './ended-log.js';
-import type { BridgeView, CallModel, ChannelView, EndpointView, TimelineEntry } from './types.js';
+import type { BridgeView, CallModel, ChannelView, EndpointView, TimelineDetails, TimelineEntry, TimelineKind } from './types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type ChannelDraft = Mutable<Omit<ChannelView, 'timeline'>> & { timeline: TimelineEntry[] };
@@ -70,7 +70,17 @@ export class ModelDraft {
     if (excess > 0) ended.dropOldest(excess);
   }
 
-  addTimeline(channel: ChannelDraft, entry: TimelineEntry): void {
+  /**
+   * Adds a step to a channel's timeline. Every entry is made here, with its
+   * fields in one order, so they share one hidden class; the words are built
+   * only where shown (labels.ts).
+   */
+  note<K extends TimelineKind>(channel: ChannelDraft, at: number, kind: K, detail: TimelineDetails[K], source: string): void {
+    // The cast only restates the union member K picks; TypeScript does not correlate kind and detail through K.
+    this.addTimeline(channel, { at, kind, source, detail } as TimelineEntry);
+  }
+
+  private addTimeline(channel: ChannelDraft, entry: TimelineEntry): void {
     const timeline = channel.timeline;
     timeline.push(entry);
     if (timeline.length > this.config.maxTimeline) {

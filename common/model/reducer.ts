@@ -2,8 +2,8 @@ import { parseAriTime, type AriBridge, type AriChannel, type AriEvent } from '..
 import { ModelDraft, type ChannelDraft } from './draft.js';
 import { applyConsoleEvent } from './console-events.js';
 import { EndedLog } from './ended-log.js';
-import { DEFAULT_MODEL_CONFIG, isConsoleEvent, type BridgeView, type CallModel, type ModelConfig, type ModelEvent, type TimelineKind } from './types.js';
-import { bridgeFrom, describeParty, endpointFrom, mergeChannel, newChannel } from './views.js';
+import { DEFAULT_MODEL_CONFIG, isConsoleEvent, type BridgeRef, type CallModel, type ModelConfig, type ModelEvent } from './types.js';
+import { bridgeFrom, endpointFrom, mergeChannel, newChannel } from './views.js';
 
 export function createModel(config: Partial<ModelConfig> = {}): CallModel {
   return {
@@ -40,21 +40,9 @@ export function applyEvents(model: CallModel, events: readonly ModelEvent[], now
   return draft.finish();
 }
 
-/**
- * A timeline label of three or more parts as one flat string. A template
- * literal of longer parts builds a tree of cons strings (32 B each; eight for
- * a dialplan step) that the timeline keeps, so every scavenge copies and
- * every major GC marks each node; join writes the characters once. Two parts
- * stay a template literal: one cons node costs no more than the join's
- * temporary array (bench/findings.md, ingest).
- */
-function text(...parts: readonly (string | number)[]): string {
-  return parts.join('');
-}
-
-function bridgeLabel(bridge: AriBridge | BridgeView | undefined, id: string): string {
-  const name = bridge?.name;
-  return name ? text(name, ' (', id.slice(0, 8), ')') : id.slice(0, 8);
+/** What a timeline entry keeps of a bridge: its id and the name the event gave. */
+function bridgeRef(bridge: AriBridge): BridgeRef {
+  return { id: bridge.id, name: bridge.name ?? '' };
 }
 
 function hasChannel(event: AriEvent): event is AriEvent & { channel: AriChannel } {
@@ -68,10 +56,6 @@ function hasBridge(event: AriEvent): event is AriEvent & { bridge: AriBridge } {
 /** Events that fire many times per call and say nothing a person needs on a timeline. */
 const TIMELINE_NOISE = new Set(['ChannelVarset', 'ChannelTalkingStarted', 'ChannelTalkingFinished', 'ChannelToneDetected']);
 
-function note(draft: ModelDraft, channel: ChannelDraft, at: number, kind: TimelineKind, label: string, source: string): void {
-  draft.addTimeline(channel, { at, kind, label, source });
-}
-
 /** Returns false for events the model cannot use (unknown channel, missing fields). */
 function applyAriEvent(draft: ModelDraft, event: AriEvent, now: number): boolean {
   if (typeof event.type !== 'string') return false;
@@ -84,14 +68,13 @@ function applyAriEvent(draft: ModelDraft, event: AriEvent, now: number): boolean
       if (!channel) {
         channel = newChannel(event.channel, at, draft.config);
         draft.putChannel(channel);
-        note(draft, channel, at, 'created', text('Created (', channel.state, ')'), event.type);
+        draft.note(channel, at, 'created', channel.state, event.type);
       } else {
         mergeChannel(channel, event.channel, at);
       }
       if (event.type === 'StasisStart') {
         channel.inStasis = true;
-        const args = Array.isArray(event.args) && event.args.length > 0 ? text(' (', event.args.join(', '), ')') : '';
-        note(draft, channel, at, 'stasis-start', `Entered the console's app${args}`, event.type);
+        draft.note(channel, at, 'stasis-start', Array.isArray(event.args) && event.args.length > 0 ? event.args : null, event.type);
       }
       return true;
     }
@@ -105,7 +88,7 @@ function applyAriEvent(draft: ModelDraft, event: AriEvent, now: number): boolean
       channel.hangupCauseText = typeof event.cause_txt === 'string' ? event.cause_txt : null;
       channel.ringing = false;
       channel.playbacks = [];
-      note(draft, channel, at, 'destroyed', channel.hangupCauseText ? `Hung up: ${channel.hangupCauseText}` : 'Hung up', event.type);
+      draft.note(channel, at, 'destroyed', channel.hangupCauseText, event.type);
       draft.endChannel(channel);
       return true;
     }
@@ -150,10 +133,10 @@ function applyPlayback(draft: ModelDraft, event: AriEvent, at: number): boolean 
   const media = playback.media_uri ?? 'media';
   if (event.type === 'PlaybackStarted') {
     if (!channel.playbacks.includes(playback.id)) channel.playbacks = [...channel.playbacks, playback.id];
-    note(draft, channel, at, 'playback-start', `Playing ${media}`, event.type);
+    draft.note(channel, at, 'playback-start', media, event.type);
   } else {
     channel.playbacks = channel.playbacks.filter((id) => id !== playback.id);
-    note(draft, channel, at, 'playback-end', `Finished playing ${media}`, event.type);
+    draft.note(channel, at, 'playback-end', media, event.type);
   }
   return true;
 }
@@ -168,48 +151,47 @@ function applyChannelEvent(draft: ModelDraft, event: AriEvent, at: number): bool
     case 'ChannelStateChange': {
       const before = channel.state;
       mergeChannel(channel, event.channel, at);
-      if (before !== channel.state) note(draft, channel, at, 'state', channel.state === 'Up' ? 'Answered (Up)' : `State: ${channel.state}`, type);
+      if (before !== channel.state) draft.note(channel, at, 'state', channel.state, type);
       return true;
     }
     case 'ChannelCallerId':
       mergeChannel(channel, event.channel, at);
-      note(draft, channel, at, 'caller-id', `Caller ID: ${describeParty(channel.caller)}`, type);
+      draft.note(channel, at, 'caller-id', channel.caller, type);
       return true;
     case 'ChannelConnectedLine':
       mergeChannel(channel, event.channel, at);
-      note(draft, channel, at, 'connected-line', `Connected to ${describeParty(channel.connected)}`, type);
+      draft.note(channel, at, 'connected-line', channel.connected, type);
       return true;
     case 'ChannelDialplan': {
       mergeChannel(channel, event.channel, at);
       const dp = channel.dialplan;
-      if (dp) note(draft, channel, at, 'dialplan', text(dp.context, ',', dp.exten, ',', dp.priority, ' ', dp.app, '(', dp.appData, ')'), type);
+      if (dp) draft.note(channel, at, 'dialplan', dp, type);
       return true;
     }
     case 'StasisEnd':
       mergeChannel(channel, event.channel, at);
       channel.inStasis = false;
-      note(draft, channel, at, 'stasis-end', "Left the console's app", type);
+      draft.note(channel, at, 'stasis-end', null, type);
       return true;
     case 'ChannelHold':
       channel.onHold = true;
-      note(draft, channel, at, 'hold', 'On hold', type);
+      draft.note(channel, at, 'hold', null, type);
       return true;
     case 'ChannelUnhold':
       channel.onHold = false;
-      note(draft, channel, at, 'unhold', 'Off hold', type);
+      draft.note(channel, at, 'unhold', null, type);
       return true;
-    case 'ChannelHangupRequest': {
-      note(draft, channel, at, 'hangup-request', typeof event.cause === 'number' ? text('Hangup requested (cause ', event.cause, ')') : 'Hangup requested', type);
+    case 'ChannelHangupRequest':
+      draft.note(channel, at, 'hangup-request', typeof event.cause === 'number' ? event.cause : null, type);
       return true;
-    }
     case 'ChannelDtmfReceived':
-      note(draft, channel, at, 'dtmf', `DTMF ${typeof event.digit === 'string' ? event.digit : '?'}`, type);
+      draft.note(channel, at, 'dtmf', typeof event.digit === 'string' ? event.digit : null, type);
       return true;
     case 'ChannelEnteredBridge':
     case 'ChannelLeftBridge':
       return applyBridgeMembership(draft, channel, event, at);
     default:
-      if (!TIMELINE_NOISE.has(type)) note(draft, channel, at, 'other', type, type);
+      if (!TIMELINE_NOISE.has(type)) draft.note(channel, at, 'other', null, type);
       return true;
   }
 }
@@ -220,10 +202,10 @@ function applyBridgeMembership(draft: ModelDraft, channel: ChannelDraft, event: 
   draft.putBridge(bridgeFrom(event.bridge, at, draft.bridges.get(bridgeId)));
   if (event.type === 'ChannelEnteredBridge') {
     channel.bridgeId = bridgeId;
-    note(draft, channel, at, 'bridge-enter', `Joined bridge ${bridgeLabel(event.bridge, bridgeId)}`, event.type);
+    draft.note(channel, at, 'bridge-enter', bridgeRef(event.bridge), event.type);
   } else {
     if (channel.bridgeId === bridgeId) channel.bridgeId = null;
-    note(draft, channel, at, 'bridge-leave', `Left bridge ${bridgeLabel(event.bridge, bridgeId)}`, event.type);
+    draft.note(channel, at, 'bridge-leave', bridgeRef(event.bridge), event.type);
   }
   return true;
 }

@@ -1,3 +1,4 @@
+import { timelineLabel } from './labels.js';
 import type { ChannelView, TimelineEntry, TimelineKind } from './types.js';
 
 /**
@@ -85,7 +86,7 @@ export function channelSegments(channel: ChannelView, now: number, linkLostAt: n
         break;
       case 'mute':
       case 'unmute': {
-        const direction = MUTE_DIRECTION.exec(entry.label)?.[1] ?? 'both';
+        const direction = MUTE_DIRECTION.exec(timelineLabel(entry))?.[1] ?? 'both';
         const value = entry.kind === 'mute';
         const next = { from: at, in: mute.in, out: mute.out };
         if (direction === 'in' || direction === 'both') next.in = value;
@@ -98,7 +99,7 @@ export function channelSegments(channel: ChannelView, now: number, linkLostAt: n
       }
       case 'bridge-enter':
         if (bridge) push('bridge', 'bridge', bridge.from, at, bridge.label);
-        bridge = { from: at, label: `In bridge ${entry.label.replace(/^Joined bridge /, '')}` };
+        bridge = { from: at, label: `In bridge ${timelineLabel(entry).replace(/^Joined bridge /, '')}` };
         break;
       case 'bridge-leave':
         if (bridge) push('bridge', 'bridge', bridge.from, at, bridge.label);
@@ -106,12 +107,12 @@ export function channelSegments(channel: ChannelView, now: number, linkLostAt: n
         break;
       case 'playback-start': {
         playCount += 1;
-        playing.set(`${playCount}`, { from: at, label: entry.label });
+        playing.set(`${playCount}`, { from: at, label: timelineLabel(entry) });
         break;
       }
       case 'playback-end': {
         // Finished entries name the media, not the playback: close the oldest of that media.
-        const media = entry.label.replace(/^Finished playing /, 'Playing ');
+        const media = timelineLabel(entry).replace(/^Finished playing /, 'Playing ');
         const key = [...playing.entries()].find(([, open]) => open.label === media)?.[0] ?? playing.keys().next().value;
         const open = key === undefined ? undefined : playing.get(key);
         if (key !== undefined && open) {
@@ -137,7 +138,7 @@ export function channelSegments(channel: ChannelView, now: number, linkLostAt: n
         break;
       case 'seen-at-connect':
         // A call that began while the console was away: it cannot know what happened before.
-        if (entry.label.startsWith('Began while disconnected')) push('gap', 'all', channel.createdAt, at, 'Began while the console was disconnected');
+        if (timelineLabel(entry).startsWith('Began while disconnected')) push('gap', 'all', channel.createdAt, at, 'Began while the console was disconnected');
         break;
       default:
         break;
@@ -160,7 +161,7 @@ export function channelSegments(channel: ChannelView, now: number, linkLostAt: n
 
 /** Entries worth a marker on the axis: everything a person would ask "what happened here?" about. */
 export function channelMarkers(channel: ChannelView): Marker[] {
-  return byTime(channel.timeline).map(({ at, kind, label }) => ({ at, kind, label }));
+  return byTime(channel.timeline).map((entry) => ({ at: entry.at, kind: entry.kind, label: timelineLabel(entry) }));
 }
 
 /** The lanes a channel actually uses, in display order; the call lane always. */

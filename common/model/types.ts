@@ -43,14 +43,71 @@ export type TimelineKind =
   | 'ended-while-disconnected'
   | 'other';
 
-export interface TimelineEntry {
-  /** Milliseconds since the epoch, on the PBX's clock where the PBX stamped it. */
-  readonly at: number;
-  readonly kind: TimelineKind;
-  readonly label: string;
-  /** The ARI event type, or the console's synthetic one. */
-  readonly source: string;
+/** A bridge as a timeline entry names it: its name when the event gave one ('' otherwise). */
+export interface BridgeRef {
+  readonly id: string;
+  readonly name: string;
 }
+
+/**
+ * What each kind of entry keeps besides its kind and source: only what its
+ * words need (timelineLabel in labels.ts builds them where they are shown).
+ * Mostly values the model holds anyway (the channel's state, caller or
+ * dialplan position), so an entry allocates no text of its own: building a
+ * label per event, shown or not, was a third of the model's allocation
+ * (bench/findings.md, ingest).
+ */
+export interface TimelineDetails {
+  /** The state the channel was created in. */
+  readonly created: string;
+  readonly state: string;
+  /** StasisStart's arguments, null when it had none. */
+  readonly 'stasis-start': readonly unknown[] | null;
+  readonly 'stasis-end': null;
+  readonly dialplan: DialplanPosition;
+  readonly 'caller-id': Party;
+  readonly 'connected-line': Party;
+  readonly hold: null;
+  readonly unhold: null;
+  readonly mute: MuteDirection;
+  readonly unmute: MuteDirection;
+  readonly ring: null;
+  readonly 'ring-stop': null;
+  readonly silence: null;
+  readonly 'silence-stop': null;
+  readonly 'bridge-enter': BridgeRef;
+  readonly 'bridge-leave': BridgeRef;
+  /** The media URI. */
+  readonly 'playback-start': string;
+  readonly 'playback-end': string;
+  /** The digit, null when the event had none. */
+  readonly dtmf: string | null;
+  readonly transfer: string;
+  /** The cause code, null when the event had none. */
+  readonly 'hangup-request': number | null;
+  /** The cause text, null when the event had none. */
+  readonly destroyed: string | null;
+  /** Why the link went down. */
+  readonly 'link-lost': string;
+  /** What reconcile found changed, in words ('' when nothing). */
+  readonly 'link-restored': string;
+  readonly 'seen-at-connect': { readonly reason: 'connect' | 'reconnect'; readonly state: string };
+  readonly 'ended-while-disconnected': null;
+  /** Unlisted ARI events: the words are the event type (source). */
+  readonly other: null;
+}
+
+/** One step of a channel's life. Plain data, so it crosses IPC and recordings as JSON. */
+export type TimelineEntry = {
+  readonly [K in TimelineKind]: {
+    /** Milliseconds since the epoch, on the PBX's clock where the PBX stamped it. */
+    readonly at: number;
+    readonly kind: K;
+    /** The ARI event type, or the console's synthetic one. */
+    readonly source: string;
+    readonly detail: TimelineDetails[K];
+  };
+}[TimelineKind];
 
 export type MuteDirection = 'in' | 'out' | 'both';
 

@@ -2,6 +2,7 @@ import { expect, inject } from 'vitest';
 import type { RequestChannel, RequestOf } from '../../common/contract.js';
 import type { AriRest } from '../../main/engine/ari-rest.js';
 import { DEFAULT_BACKOFF } from '../../common/supervisor.js';
+import { timelineLabel } from '../../common/model/labels.js';
 import { startGate } from './gate.js';
 import {
   answeredCall,
@@ -188,7 +189,8 @@ export async function runOutage(options: OutageOptions): Promise<OutageReport> {
     for (const id of began.ids) {
       const call = live(model, id);
       expect(call?.state).toBe('Up');
-      expect(call?.timeline[0]?.label).toMatch(/began while disconnected/i);
+      const first = call?.timeline[0];
+      expect(first && timelineLabel(first)).toMatch(/began while disconnected/i);
     }
     expect(model.bridges.has(bridgeId)).toBe(false);
     expect(model.bridges.get(newBridge.id)?.name).toBe('began while down');

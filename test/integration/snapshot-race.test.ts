@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { timelineLabel } from '../../common/model/labels.js';
 import type { AriRest } from '../../main/engine/ari-rest.js';
 import { startAriRelay, type AriRelay } from './ari-relay.js';
 import { anyChannel, expectModelMatchesPbx, live, placeInboundCall, sandboxProfile, startConsole, waitFor, world, type Console } from './harness.js';
@@ -98,7 +99,8 @@ describe('events that arrive while the reconnect snapshot is in flight', () => {
       .map((frame) => frame.type);
     expect(sentDuringSnapshot).toEqual(expect.arrayContaining(['ChannelStateChange', 'ChannelHangupRequest', 'ChannelDestroyed']));
     expect(ended.timeline.slice(restoredAt + 1).map((entry) => entry.source)).toEqual(sentDuringSnapshot);
-    expect(ended.timeline[restoredAt + 1]?.label).toContain('Up');
+    const afterRestore = ended.timeline[restoredAt + 1];
+    expect(afterRestore && timelineLabel(afterRestore)).toContain('Up');
     expect(ringState).not.toBe('Up');
 
     // B began during the snapshot: live, answered, in the bridge - not ended "while disconnected".

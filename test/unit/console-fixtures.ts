@@ -1,4 +1,4 @@
-import { createModel, type BridgeView, type CallModel, type ChannelView, type TimelineEntry } from '../../common/model/index.js';
+import { createModel, type BridgeView, type CallModel, type ChannelView, type TimelineDetails, type TimelineEntry, type TimelineKind } from '../../common/model/index.js';
 
 /** Hand-built call-model values for the pure view rules: each test states exactly the call it means. */
 
@@ -56,6 +56,6 @@ export function model(channels: readonly ChannelView[], bridges: readonly Bridge
   };
 }
 
-export function entry(at: number, kind: TimelineEntry['kind'], label: string): TimelineEntry {
-  return { at, kind, label, source: 'test' };
+export function entry<K extends TimelineKind>(at: number, kind: K, detail: TimelineDetails[K]): TimelineEntry {
+  return { at, kind, source: 'test', detail } as TimelineEntry;
 }

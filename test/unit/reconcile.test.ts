@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isInStasisApp, type AriBridge, type AriChannel, type AriEvent } from '../../common/ari.js';
-import { applyEvents, callReport, createModel, reconcile } from '../../common/model/index.js';
-import type { CallModel, ChannelView, ConsoleEvent, ModelEvent, PbxSnapshot } from '../../common/model/index.js';
+import { applyEvents, callReport, createModel, reconcile, timelineLabel } from '../../common/model/index.js';
+import type { CallModel, ChannelView, ConsoleEvent, ModelEvent, PbxSnapshot, TimelineEntry } from '../../common/model/index.js';
 
 const T0 = Date.parse('2026-11-23T09:12:33.123Z');
 const NOW = T0 + 86_400_000;
 const APP = 'console';
+
+/** An entry as a person reads it: with the words timelineLabel builds where the timeline is shown. */
+const worded = (entry: TimelineEntry | undefined) => entry && { at: entry.at, kind: entry.kind, label: timelineLabel(entry), source: entry.source };
 
 function ts(ms: number): string {
   return new Date(T0 + ms).toISOString().replace('Z', '+0000');
@@ -95,7 +98,7 @@ describe('losing the link', () => {
     const { lost } = afterReconnect();
     expect(lost.linkLostAt).toBe(LOST_AT);
     for (const id of [A, B]) {
-      expect(live(lost, id).timeline.at(-1)).toEqual({ at: LOST_AT, kind: 'link-lost', label: 'Link to PBX lost (socket closed)', source: 'ConsoleLinkLost' });
+      expect(worded(live(lost, id).timeline.at(-1))).toEqual({ at: LOST_AT, kind: 'link-lost', label: 'Link to PBX lost (socket closed)', source: 'ConsoleLinkLost' });
     }
   });
 
@@ -133,7 +136,7 @@ describe('reconciling after a reconnect', () => {
     const b = ended(restored, B);
     expect(b.endedWhileDisconnected).toBe(true);
     expect(b.endedAt).toBe(SNAPSHOT_AT);
-    expect(b.timeline.at(-1)).toEqual({ at: SNAPSHOT_AT, kind: 'ended-while-disconnected', label: 'Ended while disconnected', source: 'ConsoleChannelVanished' });
+    expect(worded(b.timeline.at(-1))).toEqual({ at: SNAPSHOT_AT, kind: 'ended-while-disconnected', label: 'Ended while disconnected', source: 'ConsoleChannelVanished' });
     const report = callReport(b, NOW);
     expect(report.status).toBe('answered');
     expect(report.answeredAt).toBe(T0 + 2_000);
@@ -148,7 +151,7 @@ describe('reconciling after a reconnect', () => {
     expect(a.answeredAt).toBe(SNAPSHOT_AT);
     expect(a.bridgeId).toBe(Y);
     expect(a.approximate).toBe(false);
-    const entry = a.timeline.at(-1);
+    const entry = worded(a.timeline.at(-1));
     expect(entry?.kind).toBe('link-restored');
     expect(entry?.at).toBe(SNAPSHOT_AT);
     expect(entry?.label).toContain('Ring → Up');
@@ -165,7 +168,7 @@ describe('reconciling after a reconnect', () => {
     expect(c.createdAt).toBe(T0 + 15_000);
     expect(c.answeredAt).toBe(SNAPSHOT_AT);
     expect(c.caller).toEqual({ name: 'Carol', number: '555' });
-    expect(c.timeline).toEqual([{ at: SNAPSHOT_AT, kind: 'seen-at-connect', label: 'Began while disconnected (Up)', source: 'ConsoleChannelSeen' }]);
+    expect(c.timeline.map(worded)).toEqual([{ at: SNAPSHOT_AT, kind: 'seen-at-connect', label: 'Began while disconnected (Up)', source: 'ConsoleChannelSeen' }]);
     expect(callReport(c, SNAPSHOT_AT + 1_000)).toMatchObject({ status: 'up', approximate: true, ringMs: 10_000, talkMs: 1_000 });
   });
 
@@ -198,8 +201,8 @@ describe('reconciling after a reconnect', () => {
     const lost = apply(beforeOutage(), [{ type: 'ConsoleLinkLost', at: LOST_AT, reason: 'socket closed' }]);
     const same: PbxSnapshot = { ...snapshot, channels: [chan(A, 'Ring'), chan(B, 'Up', { creationtime: ts(100) })], bridges: [bridge(X, [B])] };
     const restored = apply(lost, reconcile(lost, same, SNAPSHOT_AT));
-    expect(live(restored, A).timeline.at(-1)?.label).toBe('State restored after reconnect');
-    expect(live(restored, B).timeline.at(-1)?.label).toBe('State restored after reconnect');
+    expect(worded(live(restored, A).timeline.at(-1))?.label).toBe('State restored after reconnect');
+    expect(worded(live(restored, B).timeline.at(-1))?.label).toBe('State restored after reconnect');
     expect(live(restored, B).bridgeId).toBe(X);
   });
 });
@@ -211,7 +214,7 @@ describe('the first connect', () => {
     expect(events[0]).toMatchObject({ type: 'ConsoleChannelSeen', reason: 'connect' });
     const model = apply(first, events);
     const a = live(model, A);
-    expect(a.timeline).toEqual([
+    expect(a.timeline.map(worded)).toEqual([
       { at: SNAPSHOT_AT, kind: 'seen-at-connect', label: 'Already in progress when the console connected (Up)', source: 'ConsoleChannelSeen' },
     ]);
     expect(a.approximate).toBe(true);

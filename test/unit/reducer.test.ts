@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { AriBridge, AriChannel, AriEvent } from '../../common/ari.js';
-import { applyEvents, callReport, createModel, hydrateModel, serializeModel } from '../../common/model/index.js';
-import type { CallModel, ChannelView, ConsoleEvent, ModelEvent } from '../../common/model/index.js';
+import { applyEvents, callReport, createModel, hydrateModel, serializeModel, timelineLabel } from '../../common/model/index.js';
+import type { CallModel, ChannelView, ConsoleEvent, ModelEvent, TimelineEntry } from '../../common/model/index.js';
 
 // ---- ARI JSON as Asterisk 22 sends it on /ari/events.
 
@@ -17,6 +17,9 @@ function ts(ms: number): string {
 }
 
 const APP = 'console';
+
+/** An entry as a person reads it: with the words timelineLabel builds where the timeline is shown. */
+const worded = (entry: TimelineEntry | undefined) => entry && { at: entry.at, kind: entry.kind, label: timelineLabel(entry), source: entry.source };
 
 function chan(id: string, overrides: Partial<AriChannel> = {}): AriChannel {
   return {
@@ -120,7 +123,7 @@ describe('a call from ring to hang-up (the seed flow)', () => {
   it('writes the timeline in order with the PBX timestamps', () => {
     const model = apply(createModel({ app: APP }), flow);
     const channel = ended(model, IN_ID);
-    expect(channel.timeline.map((entry) => [entry.kind, entry.at - T0, entry.label, entry.source])).toEqual([
+    expect(channel.timeline.map((entry) => [entry.kind, entry.at - T0, timelineLabel(entry), entry.source])).toEqual([
       ['created', 0, 'Created (Ring)', 'ChannelCreated'],
       ['stasis-start', 20, "Entered the console's app", 'StasisStart'],
       ['state', 1_000, 'State: Ringing', 'ChannelStateChange'],
@@ -203,7 +206,7 @@ describe('a call never answered', () => {
     const model = apply(createModel({ app: APP }), [created(c, 0), stateChange(c, 'Ringing', 500), destroyed({ ...c, state: 'Ringing' }, 12_000, cause, causeTxt)]);
     const channel = ended(model, c.id);
     expect(channel.answeredAt).toBeNull();
-    expect(channel.timeline.at(-1)?.label).toBe(`Hung up: ${causeTxt}`);
+    expect(worded(channel.timeline.at(-1))?.label).toBe(`Hung up: ${causeTxt}`);
     expect(callReport(channel, NOW)).toEqual({
       startedAt: T0,
       answeredAt: null,
@@ -224,7 +227,7 @@ describe('a call never answered', () => {
     const channel = ended(model, c.id);
     expect(channel.hangupCause).toBeNull();
     expect(channel.hangupCauseText).toBeNull();
-    expect(channel.timeline.at(-1)?.label).toBe('Hung up');
+    expect(worded(channel.timeline.at(-1))?.label).toBe('Hung up');
   });
 });
 
@@ -237,7 +240,7 @@ describe('channel events', () => {
     expect(live(held, c.id).onHold).toBe(true);
     const unheld = apply(held, [ev('ChannelUnhold', 2_000, { channel: c })]);
     expect(live(unheld, c.id).onHold).toBe(false);
-    expect(live(unheld, c.id).timeline.slice(1).map((e) => [e.kind, e.at - T0, e.label])).toEqual([
+    expect(live(unheld, c.id).timeline.slice(1).map((e) => [e.kind, e.at - T0, timelineLabel(e)])).toEqual([
       ['hold', 1_000, 'On hold'],
       ['unhold', 2_000, 'Off hold'],
     ]);
@@ -254,7 +257,7 @@ describe('channel events', () => {
     const channel = live(model, c.id);
     expect(channel.caller).toEqual({ name: 'Alice Example', number: '+15551234' });
     expect(channel.connected).toEqual({ name: '', number: '201' });
-    expect(channel.timeline.slice(1).map((e) => [e.kind, e.label])).toEqual([
+    expect(channel.timeline.slice(1).map((e) => [e.kind, timelineLabel(e)])).toEqual([
       ['caller-id', 'Caller ID: Alice Example <+15551234>'],
       ['connected-line', 'Connected to Front Desk <200>'],
       ['connected-line', 'Connected to 201'],
@@ -272,7 +275,7 @@ describe('channel events', () => {
     ]);
     const channel = live(model, c.id);
     expect(channel.dialplan).toEqual({ context: 'ivr', exten: 's', priority: 3, app: 'Playback', appData: 'hello-world' });
-    expect(channel.timeline.slice(1).map((e) => [e.kind, e.label])).toEqual([
+    expect(channel.timeline.slice(1).map((e) => [e.kind, timelineLabel(e)])).toEqual([
       ['dialplan', 'ivr,s,3 Playback(hello-world)'],
       ['dtmf', 'DTMF #'],
     ]);
@@ -283,7 +286,7 @@ describe('channel events', () => {
     const model = apply(createModel({ app: APP }), [created(outbound), stasisStart(outbound, 50, ['dialed', '101'])]);
     const channel = live(model, outbound.id);
     expect(channel.inStasis).toBe(true);
-    expect(channel.timeline.map((e) => e.label)).toEqual(['Created (Ring)', "Entered the console's app (dialed, 101)"]);
+    expect(channel.timeline.map((e) => timelineLabel(e))).toEqual(['Created (Ring)', "Entered the console's app (dialed, 101)"]);
   });
 
   it('first seen at StasisStart (an originated channel already Up) counts as answered then', () => {
@@ -308,7 +311,7 @@ describe('channel events', () => {
 
   it('adds an "other" entry for an event type it does not know', () => {
     const model = apply(base(), [ev('ChannelUserevent', 1_200, { eventname: 'Wrapup', userevent: {}, channel: c })]);
-    expect(live(model, c.id).timeline.at(-1)).toEqual({ at: T0 + 1_200, kind: 'other', label: 'ChannelUserevent', source: 'ChannelUserevent' });
+    expect(worded(live(model, c.id).timeline.at(-1))).toEqual({ at: T0 + 1_200, kind: 'other', label: 'ChannelUserevent', source: 'ChannelUserevent' });
     expect(model.eventsApplied).toBe(2);
   });
 
@@ -368,13 +371,13 @@ describe('bridges, endpoints and device states', () => {
     expect(live(m1, a.id).bridgeId).toBe(BR);
     expect(live(m1, b.id).bridgeId).toBe(BR);
     expect(m1.bridges.get(BR)?.channelIds).toEqual([a.id, b.id]);
-    expect(live(m1, a.id).timeline.at(-1)).toEqual({ at: T0 + 200, kind: 'bridge-enter', label: 'Joined bridge Front desk (a1b2c3d4)', source: 'ChannelEnteredBridge' });
+    expect(worded(live(m1, a.id).timeline.at(-1))).toEqual({ at: T0 + 200, kind: 'bridge-enter', label: 'Joined bridge Front desk (a1b2c3d4)', source: 'ChannelEnteredBridge' });
 
     const m2 = apply(m1, [ev('ChannelLeftBridge', 400, { bridge: bridge(BR, [b.id]), channel: a })]);
     expect(live(m2, a.id).bridgeId).toBeNull();
     expect(live(m2, b.id).bridgeId).toBe(BR);
     expect(m2.bridges.get(BR)?.channelIds).toEqual([b.id]);
-    expect(live(m2, a.id).timeline.at(-1)).toEqual({ at: T0 + 400, kind: 'bridge-leave', label: 'Left bridge Front desk (a1b2c3d4)', source: 'ChannelLeftBridge' });
+    expect(worded(live(m2, a.id).timeline.at(-1))).toEqual({ at: T0 + 400, kind: 'bridge-leave', label: 'Left bridge Front desk (a1b2c3d4)', source: 'ChannelLeftBridge' });
 
     const m3 = apply(m2, [ev('ChannelLeftBridge', 500, { bridge: bridge(BR, []), channel: b }), ev('BridgeDestroyed', 510, { bridge: bridge(BR, []) })]);
     expect(m3.bridges.has(BR)).toBe(false);
@@ -386,7 +389,7 @@ describe('bridges, endpoints and device states', () => {
     const holding = bridge('9f8e7d6c-0000-4000-8000-000000000001', [a.id], { bridge_type: 'holding', name: '', technology: 'holding_bridge' });
     const model = apply(createModel({ app: APP }), [created(a), ev('ChannelEnteredBridge', 100, { bridge: holding, channel: a })]);
     expect(model.bridges.get(holding.id)?.kind).toBe('holding');
-    expect(live(model, a.id).timeline.at(-1)?.label).toBe('Joined bridge 9f8e7d6c');
+    expect(worded(live(model, a.id).timeline.at(-1))?.label).toBe('Joined bridge 9f8e7d6c');
   });
 
   it('leaving a bridge the channel is not in leaves its current bridge alone', () => {
@@ -430,14 +433,14 @@ describe('console flags', () => {
     const model = apply(base(), [flag(c.id, 'mute', T0 + 1_000, direction)]);
     const channel = live(model, c.id);
     expect(channel.muted).toEqual(muted);
-    expect(channel.timeline.at(-1)).toEqual({ at: T0 + 1_000, kind: 'mute', label, source: 'ConsoleChannelFlag' });
+    expect(worded(channel.timeline.at(-1))).toEqual({ at: T0 + 1_000, kind: 'mute', label, source: 'ConsoleChannelFlag' });
   });
 
   it('unmute in leaves out muted', () => {
     const model = apply(base(), [flag(c.id, 'mute', T0 + 1_000, 'both'), flag(c.id, 'unmute', T0 + 2_000, 'in')]);
     const channel = live(model, c.id);
     expect(channel.muted).toEqual({ in: false, out: true });
-    expect(channel.timeline.at(-1)).toEqual({ at: T0 + 2_000, kind: 'unmute', label: 'Unmuted (in)', source: 'ConsoleChannelFlag' });
+    expect(worded(channel.timeline.at(-1))).toEqual({ at: T0 + 2_000, kind: 'unmute', label: 'Unmuted (in)', source: 'ConsoleChannelFlag' });
   });
 
   it('ring, ring-stop, silence, silence-stop', () => {
@@ -448,7 +451,7 @@ describe('console flags', () => {
     expect(live(quiet, c.id).silenced).toBe(true);
     const done = apply(quiet, [flag(c.id, 'silence-stop', T0 + 400)]);
     expect(live(done, c.id).silenced).toBe(false);
-    expect(live(done, c.id).timeline.slice(1).map((e) => [e.kind, e.at - T0, e.label])).toEqual([
+    expect(live(done, c.id).timeline.slice(1).map((e) => [e.kind, e.at - T0, timelineLabel(e)])).toEqual([
       ['ring', 100, 'Ringing indicated to caller'],
       ['ring-stop', 200, 'Ringing indication stopped'],
       ['silence', 300, 'Playing silence'],
@@ -575,7 +578,7 @@ describe('bounds', () => {
       ...digits.map((digit, i) => ev('ChannelDtmfReceived', 100 + i, { digit, duration_ms: 100, channel: c })),
     ]);
     const channel = live(model, c.id);
-    expect(channel.timeline.map((e) => e.label)).toEqual(['Created (Up)', 'DTMF 6', 'DTMF 7', 'DTMF 8', 'DTMF 9']);
+    expect(channel.timeline.map((e) => timelineLabel(e))).toEqual(['Created (Up)', 'DTMF 6', 'DTMF 7', 'DTMF 8', 'DTMF 9']);
     expect(channel.timelineDropped).toBe(6);
   });
 
@@ -583,7 +586,7 @@ describe('bounds', () => {
     const c = chan('1795425153.802', { state: 'Up' });
     let model = apply(createModel({ app: APP, maxTimeline: 3 }), [created(c)]);
     for (const digit of ['1', '2', '3', '4']) model = apply(model, [ev('ChannelDtmfReceived', 100, { digit, channel: c })]);
-    expect(live(model, c.id).timeline.map((e) => e.label)).toEqual(['Created (Up)', 'DTMF 3', 'DTMF 4']);
+    expect(live(model, c.id).timeline.map((e) => timelineLabel(e))).toEqual(['Created (Up)', 'DTMF 3', 'DTMF 4']);
     expect(live(model, c.id).timelineDropped).toBe(2);
   });
 });
