@@ -103,3 +103,22 @@ export function leftBridgeEffects(state: TransferState, members: readonly string
   if (only === state.callerId) return [destroyOwnBridge(state), { type: 'moh-start', channelId: only, ifIn: [state.bridgeId, null] }];
   return [];
 }
+
+/**
+ * A connected transfer whose caller or target the operator moved to another
+ * bridge (or took out of it): the one left behind must not talk to nobody,
+ * treated as the workflows treat every lonely leg. A leg the console rang
+ * (the target; for dial, the receptionist's own leg too), alone in the
+ * transfer's bridge or in none (still on its way in, or the bridge went), is
+ * hung up. A caller is never hung up for it: it gets the console's music out
+ * of the bridge, as after a target lost at once. Nothing while anyone else is
+ * in the bridge with it: that is the operator's conference now (watched by
+ * leftBridgeEffects once the transfer is over). `members`: who is in the
+ * transfer's bridge now.
+ */
+export function movedOutEffects(state: TransferState, moved: string, members: readonly string[]): WorkflowEffect[] {
+  const stayer = moved === state.callerId ? state.targetId : state.callerId;
+  if (members.some((id) => id !== stayer && id !== moved)) return [];
+  if (stayer === state.targetId || state.kind === 'dial') return [{ type: 'hangup', channelId: stayer, ifIn: [state.bridgeId, null] }, destroyOwnBridge(state)];
+  return [destroyOwnBridge(state), { type: 'moh-start', channelId: stayer, ifIn: [state.bridgeId, null] }];
+}

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors.js';
 import { describeFailure, type WorkflowEffect } from './effects.js';
-import { consultLegs, destroyOwnBridge, DIAL_GRACE_SEC, lostTargetEffects, originateTarget, releaseEffects, retrieveCaller } from './transfer-legs.js';
+import { consultLegs, destroyOwnBridge, DIAL_GRACE_SEC, lostTargetEffects, movedOutEffects, originateTarget, releaseEffects, retrieveCaller } from './transfer-legs.js';
 
 export { DIAL_GRACE_SEC, transferIds } from './transfer-legs.js';
 export { startDial, startTransfer, type CallerInfo, type StartDial, type StartTransfer } from './transfer-start.js';
@@ -115,6 +115,13 @@ export type TransferInput =
    * held caller back; never touch the channel taken.
    */
   | { readonly type: 'release'; readonly at: number; readonly channelId?: string }
+  /**
+   * The operator moved the caller or the target with a plain bridge move (the
+   * bridge board's add / remove, not this transfer's own steps): connected, it
+   * left the transfer's bridge; before that, it entered a bridge the transfer
+   * did not put it in. `members`: who is in the transfer's bridge now.
+   */
+  | { readonly type: 'moved'; readonly at: number; readonly channelId: string; readonly members: readonly string[] }
   | { readonly type: 'effect-failed'; readonly at: number; readonly effect: WorkflowEffect; readonly message: string; readonly code?: ErrorCode }
   | { readonly type: 'tick'; readonly at: number };
 
@@ -185,6 +192,19 @@ function release(state: TransferState, at: number, taken: string | null): Transf
   return { state: done(state, at, state.phase === 'connected' ? 'completed' : 'cancelled', 'taken over by another action'), effects: releaseEffects(state, taken) };
 }
 
+/**
+ * Connected, and the operator took one side elsewhere: the transfer is over
+ * (it completed; the operator moved on from it), and the side left behind is
+ * tidied as transfer-legs.ts says. The outcome says what became of the call.
+ */
+function movedOut(state: TransferState, at: number, moved: string, members: readonly string[]): TransferTransition {
+  const effects = movedOutEffects(state, moved, members);
+  const callerWaits = effects.some((effect) => effect.type === 'moh-start' && effect.channelId === state.callerId);
+  const who = moved === state.callerId ? (state.kind === 'dial' ? 'your phone' : 'the caller') : state.target.label;
+  const reason = `answered; then ${who} was moved to another bridge${callerWaits ? ': the caller is back on hold with the console' : ''}`;
+  return { state: { ...done(state, at, 'completed', reason), outcome: { status: 'completed', reason, at } }, effects };
+}
+
 function targetFailed(state: TransferState, at: number, reason: string): TransferTransition {
   if (state.kind === 'attended') return { state: done(state, at, 'failed', reason), effects: retrieveCaller(state) };
   if (state.kind === 'dial') return { state: done(state, at, 'failed', reason), effects: [{ type: 'hangup', channelId: state.callerId }] };
@@ -216,6 +236,11 @@ export function transferTransition(state: TransferState, input: TransferInput): 
 
     case 'release':
       return release(state, at, input.channelId ?? null);
+
+    case 'moved':
+      if (input.channelId !== state.callerId && input.channelId !== state.targetId) return same(state);
+      // Before it is connected, a leg the operator moved is taken over like one parked or transferred anew.
+      return state.phase === 'connected' ? movedOut(state, at, input.channelId, input.members) : release(state, at, input.channelId);
 
     case 'target-joined':
       return state.phase === 'connected' && !state.targetJoined ? same({ ...state, targetJoined: true }) : same(state);

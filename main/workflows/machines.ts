@@ -110,6 +110,40 @@ export class WorkflowMachines {
     return changed;
   }
 
+  /**
+   * A leg left a bridge alive (no hangup asked of it: the operator's plain
+   * bridge move or removal). A connected transfer whose bridge that was is
+   * over, and whoever it left there is tidied (transfer-legs.ts, movedOutEffects).
+   * True when a transfer took it as such.
+   */
+  async legLeft(channelId: string, bridgeId: string, at: number): Promise<boolean> {
+    let changed = false;
+    for (const state of [...this.transferStates.values()]) {
+      if (state.phase !== 'connected' || state.bridgeId !== bridgeId || !transferLegs(state).includes(channelId)) continue;
+      const members = this.options.engine().currentModel.bridges.get(bridgeId)?.channelIds ?? [];
+      await this.stepTransfer(state.id, { type: 'moved', at, channelId, members });
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
+   * A leg entered a bridge its transfer did not put it in (neither the
+   * transfer's own nor the consultation): the operator moved it, and the
+   * transfer lets go of it as if it had been parked or transferred anew.
+   */
+  async legEntered(channelId: string, bridgeId: string, at: number): Promise<boolean> {
+    let changed = false;
+    for (const state of [...this.transferStates.values()]) {
+      if (!isActive(state) || (channelId !== state.callerId && channelId !== state.targetId)) continue;
+      if (bridgeId === state.bridgeId || bridgeId === state.consultBridgeId) continue;
+      const members = this.options.engine().currentModel.bridges.get(state.bridgeId)?.channelIds ?? [];
+      await this.stepTransfer(state.id, { type: 'moved', at, channelId, members });
+      changed = true;
+    }
+    return changed;
+  }
+
   /** A channel left a bridge: a finished transfer's bridge must not keep one party talking to nobody. */
   async bridgeLeft(bridgeId: string): Promise<void> {
     const bridge = this.options.engine().currentModel.bridges.get(bridgeId);

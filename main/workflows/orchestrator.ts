@@ -245,6 +245,7 @@ export class CallWorkflows {
         }
         case 'ChannelEnteredBridge': {
           if (channelId) changed = (await this.machines.targetJoined(channelId, ari.bridge?.id, at)) || changed;
+          if (channelId && ari.bridge?.id) changed = (await this.machines.legEntered(channelId, ari.bridge.id, at)) || changed;
           const parked = channelId ? slotOfChannel(this.machines.park, channelId) : undefined;
           if (parked && parked.bridgeId === ari.bridge?.id) {
             await this.machines.stepPark({ type: 'entered', at, slot: parked.slot });
@@ -253,7 +254,11 @@ export class CallWorkflows {
           break;
         }
         case 'ChannelLeftBridge': {
-          if (ari.bridge?.id) await this.machines.bridgeLeft(ari.bridge.id);
+          const bridgeId = ari.bridge?.id;
+          // Moved by the operator, not hanging up (its hangup request comes first, see hangingUp).
+          const moved = bridgeId && channelId && this.isUp(channelId) ? await this.machines.legLeft(channelId, bridgeId, at) : false;
+          if (bridgeId && !moved) await this.machines.bridgeLeft(bridgeId);
+          changed = moved || changed;
           const parked = channelId ? slotOfChannel(this.machines.park, channelId) : undefined;
           if (parked && channelId && parked.bridgeId === ari.bridge?.id) {
             await this.machines.stepPark({ type: this.hangingUp.has(channelId) ? 'ended' : 'left', at, slot: parked.slot });
@@ -275,6 +280,11 @@ export class CallWorkflows {
     }
     if (this.hangingUp.size > 1000) this.hangingUp.clear();
     if (changed) this.changed();
+  }
+
+  /** Still up and not on its way out: what left a bridge so was moved, not hung up. */
+  private isUp(channelId: string): boolean {
+    return !this.hangingUp.has(channelId) && this.options.engine().currentModel.channels.get(channelId)?.endedAt === null;
   }
 
   /**

@@ -13,6 +13,7 @@ import {
   type TransferTransition,
 } from '../../common/workflows/transfer.js';
 import { leftBridgeEffects } from '../../common/workflows/transfer-legs.js';
+import { transferPhase } from '../../renderer/src/lib/calls/words.js';
 
 const T0 = 1_800_000_000_000;
 const target = { endpoint: 'PJSIP/102', label: '102' };
@@ -216,6 +217,67 @@ describe('blind transfer', () => {
       expect(answer.rejected).toBeTruthy();
       expect(answer.state).toBe(begun.state);
     }
+  });
+});
+
+describe('a plain bridge move by the operator (the bridge board, not the transfer)', () => {
+  const connected = () => last(run(start(), [{ type: 'target-answered', at: T0 + 1000 }, { type: 'target-joined', at: T0 + 1010 }]));
+  const moved = (state: TransferState, channelId: string, members: string[]) => transferTransition(state, { type: 'moved', at: T0 + 9000, channelId, members });
+  const destroy: WorkflowEffect = { type: 'bridge-destroy', bridgeId: 'x1-b', ifOnly: ['caller', 'x1-t'] };
+
+  it('caller moved out of a completed transfer: the colleague the console rang, alone in its bridge, is hung up', () => {
+    const step = moved(connected(), 'caller', ['x1-t']);
+    expect(step.state).toMatchObject({ phase: 'done', endedAt: T0 + 9000, outcome: { status: 'completed', reason: 'answered; then the caller was moved to another bridge' } });
+    // Also when it is in no bridge (still on its way in, or the bridge went with the move).
+    expect(step.effects).toEqual([{ type: 'hangup', channelId: 'x1-t', ifIn: ['x1-b', null] }, destroy]);
+  });
+
+  it('target moved out: the caller is never hung up for it, it is back on hold with the console, and the transfer says so', () => {
+    const step = moved(connected(), 'x1-t', ['caller']);
+    expect(step.effects).toEqual([destroy, { type: 'moh-start', channelId: 'caller', ifIn: ['x1-b', null] }]);
+    expect(step.state.outcome?.reason).toBe('answered; then 102 was moved to another bridge: the caller is back on hold with the console');
+    // The transfers panel says it in so many words.
+    expect(transferPhase(step.state)).toBe('Transferred: then 102 was moved to another bridge: the caller is back on hold with the console');
+    expect(transferPhase(connected())).toBe('Connected');
+  });
+
+  it('nothing is touched while someone else is in the bridge with the one who stayed (the operator made it a conference)', () => {
+    expect(moved(connected(), 'caller', ['x1-t', 'guest']).effects).toEqual([]);
+    expect(moved(connected(), 'x1-t', ['caller', 'guest']).effects).toEqual([]);
+  });
+
+  it('click-to-dial: the number moved elsewhere leaves the receptionist\'s own leg alone, which the console rang: hung up', () => {
+    const dial = startDial({ id: 'x1', now: T0, operatorEndpoint: 'PJSIP/104', target, timeoutSec: 15 });
+    const bridged = last(run(dial, [{ type: 'caller-answered', at: T0 + 500 }, { type: 'target-answered', at: T0 + 1000 }]));
+    expect(moved(bridged, 'x1-t', ['x1-op']).effects).toEqual([
+      { type: 'hangup', channelId: 'x1-op', ifIn: ['x1-b', null] },
+      { type: 'bridge-destroy', bridgeId: 'x1-b', ifOnly: ['x1-op', 'x1-t'] },
+    ]);
+  });
+
+  it('before it is connected, a moved leg is taken over as by a park: what the transfer rang for nobody goes, the moved leg is not touched', () => {
+    // Blind, target still ringing, caller moved into a conference: the ringing target goes, so its answer never pulls the caller back out.
+    const ringing = moved(start().state, 'caller', []);
+    expect(ringing.effects).toEqual([{ type: 'hangup', channelId: 'x1-t', ifIn: [null] }]);
+    expect(ringing.state.outcome).toMatchObject({ status: 'cancelled', reason: 'taken over by another action' });
+    // Attended, consulting: the held caller moved elsewhere; the receptionist keeps talking to the target.
+    const attended = start({ kind: 'attended', caller: { id: 'caller', label: 'Alice', up: true, bridge: deskBridge }, operatorId: 'op' });
+    const consulting = last(run(attended, [{ type: 'target-answered', at: T0 + 1000 }]));
+    expect(moved(consulting, 'caller', []).effects).toEqual([]);
+    // Consulting, the target moved elsewhere: the held caller comes back to the receptionist.
+    expect(moved(consulting, 'x1-t', []).effects).toEqual([
+      { type: 'moh-stop', channelId: 'caller' },
+      { type: 'bridge-add', bridgeId: 'desk', channelId: 'caller' },
+    ]);
+    // Swapped (target on hold), the target moved elsewhere: not hung up, the caller stays with the receptionist.
+    const swapped = transferTransition(consulting, { type: 'swap', at: T0 + 2000 }).state;
+    expect(moved(swapped, 'x1-t', []).effects).toEqual([]);
+  });
+
+  it('other channels and finished transfers are none of its business', () => {
+    expect(moved(connected(), 'op', []).effects).toEqual([]);
+    const over = moved(connected(), 'caller', ['x1-t']).state;
+    expect(moved(over, 'x1-t', []).state).toBe(over);
   });
 });
 
@@ -425,6 +487,7 @@ describe('every transfer, whatever happens', () => {
     'release',
     'target-joined',
     'tick',
+    'moved',
   );
 
   it('ends once, stays ended, and never acts after ending (fast-check)', () => {
@@ -439,7 +502,9 @@ describe('every transfer, whatever happens', () => {
         let endedAt: number | null = null;
         for (const type of inputs) {
           at += 1000;
-          const input = (type === 'target-ended' ? { type, at, cause: 16, causeText: null } : { type, at }) as TransferInput;
+          const input = (
+            type === 'target-ended' ? { type, at, cause: 16, causeText: null } : type === 'moved' ? { type, at, channelId: at % 2000 === 0 ? 'caller' : 'p-t', members: [] } : { type, at }
+          ) as TransferInput;
           const before = step.state;
           step = transferTransition(before, input);
           if (before.phase === 'done') {

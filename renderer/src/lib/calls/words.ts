@@ -17,7 +17,11 @@ export function transferPhase(state: TransferState): string {
   if (state.phase === 'done') {
     const outcome = state.outcome;
     if (!outcome) return 'Ended';
-    if (outcome.status === 'completed') return state.kind === 'dial' ? 'Connected, now ended' : 'Transferred';
+    if (outcome.status === 'completed') {
+      const done = state.kind === 'dial' ? 'Connected, now ended' : 'Transferred';
+      // What became of it afterwards (a party moved elsewhere, the caller back on hold) is said too.
+      return outcome.reason === 'answered' ? done : `${done}: ${outcome.reason.replace(/^answered; /, '')}`;
+    }
     return `${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}: ${outcome.reason}`;
   }
   switch (state.phase) {

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { transferIds } from '../../common/workflows/transfer.js';
+import { live, waitFor } from './harness.js';
+import { eventually, P, useWorkflowWorld } from './workflow-world.js';
+
+/**
+ * The operator moves a party of a transfer with the bridge board's plain
+ * commands (bridge.addChannel / bridge.removeChannel), not through the
+ * transfer. Nobody may be left talking to nobody: the colleague the console
+ * rang, left alone in the transfer's bridge, is hung up; a caller left alone
+ * is never hung up but is back on hold with the console, and the transfer
+ * says so; a transfer still under way lets go of a leg moved elsewhere (its
+ * ringing target goes, so an answer never pulls the caller back out). All
+ * against the real Asterisk, with the leak check of workflow-world.ts.
+ */
+
+const w = useWorkflowWorld();
+const { transfer, members, start } = w;
+const gone = (channelId: string, what: string) => eventually(() => w.rest.listChannels(), (channels) => !channels.some((channel) => channel.id === channelId), what);
+const up = async (channelId: string) => (await w.rest.listChannels()).some((channel) => channel.id === channelId);
+
+/** A conference the operator builds on the bridge board, with a guest already in it. */
+async function conference(guestName: string): Promise<{ bridgeId: string; guest: string }> {
+  const guest = (await w.call(guestName)).stasisId;
+  const { bridgeId } = (await w.console_.request('bridge.create', { profileId: P, type: 'mixing', name: 'conference' })) as { bridgeId: string };
+  w.built(bridgeId);
+  await w.console_.request('bridge.addChannel', { profileId: P, bridgeId, channelId: guest });
+  await waitFor(() => live(w.console_.model(), guest)?.bridgeId === bridgeId, 10_000, 'guest in the conference');
+  return { bridgeId, guest };
+}
+
+const move = (bridgeId: string, channelId: string) => w.console_.request('bridge.addChannel', { profileId: P, bridgeId, channelId });
+
+describe('after a completed transfer, a plain move of one party', () => {
+  it('blind: the caller moved into a conference; the colleague left alone in the transfer bridge is hung up, the caller is not', async () => {
+    const caller = (await w.call('Ada <230>')).stasisId;
+    const id = await start({ channelId: caller, kind: 'blind', target: 'Local/wait@test' });
+    const { targetId, bridgeId } = transferIds(id);
+    await waitFor(() => transfer(id)?.targetJoined === true, 15_000, 'target in the transfer bridge');
+    const conf = await conference('Guest <231>');
+
+    await move(conf.bridgeId, caller);
+    await gone(targetId, 'the colleague, alone in the transfer bridge, hung up');
+    await eventually(() => members(bridgeId), (list) => list === null, 'transfer bridge gone');
+    expect(transfer(id)?.outcome).toMatchObject({ status: 'completed', reason: 'answered; then the caller was moved to another bridge' });
+    expect(await members(conf.bridgeId)).toEqual([caller, conf.guest].sort());
+    expect(await up(caller)).toBe(true);
+  });
+
+  it('attended: the colleague moved into a conference; the caller left alone is kept, on hold with the console, and the transfer says so', async () => {
+    const { caller, operator } = await w.deskCall();
+    const id = await start({ channelId: caller, kind: 'attended', target: 'Local/wait@test', operatorChannelId: operator });
+    const { targetId, bridgeId } = transferIds(id);
+    await waitFor(() => transfer(id)?.phase === 'consulting', 15_000, 'consulting');
+    await w.console_.request('transfer.command', { profileId: P, workflowId: id, command: 'complete' });
+    await waitFor(() => transfer(id)?.targetJoined === true && live(w.console_.model(), caller)?.bridgeId === bridgeId, 10_000, 'caller bridged with the target');
+    const conf = await conference('Guest <232>');
+    // The colleague is a party of the conference now: the outside world hangs it up after the test.
+    w.placed(targetId);
+
+    await move(conf.bridgeId, targetId);
+    await eventually(() => members(bridgeId), (list) => list === null, 'transfer bridge gone');
+    await eventually(() => w.hearsMusic(caller), (on) => on, 'the caller back on hold with music', 10_000);
+    expect(await up(caller)).toBe(true);
+    expect(transfer(id)?.outcome?.reason).toBe('answered; then Local/wait@test was moved to another bridge: the caller is back on hold with the console');
+    expect(await members(conf.bridgeId)).toEqual([targetId, conf.guest].sort());
+  });
+
+  it('blind: the caller taken out of the transfer bridge (plain remove); the colleague is hung up', async () => {
+    const caller = (await w.call('Ben <233>')).stasisId;
+    const id = await start({ channelId: caller, kind: 'blind', target: 'Local/wait@test' });
+    const { targetId, bridgeId } = transferIds(id);
+    await waitFor(() => transfer(id)?.targetJoined === true, 15_000, 'target in the transfer bridge');
+
+    await w.console_.request('bridge.removeChannel', { profileId: P, bridgeId, channelId: caller });
+    await gone(targetId, 'the colleague hung up');
+    await eventually(() => members(bridgeId), (list) => list === null, 'transfer bridge gone');
+    expect(await up(caller)).toBe(true);
+  });
+});
+
+describe('before the transfer is connected, a plain move of its caller', () => {
+  it('blind, target still ringing: the transfer lets go, the ringing target is hung up, the caller stays in the conference', async () => {
+    const caller = (await w.call('Cleo <234>')).stasisId;
+    const id = await start({ channelId: caller, kind: 'blind', target: 'Local/ringback@test' });
+    const { targetId } = transferIds(id);
+    await eventually(() => w.rest.listChannels(), (channels) => channels.some((channel) => channel.id === targetId), 'target ringing');
+    const conf = await conference('Guest <235>');
+
+    await move(conf.bridgeId, caller);
+    await waitFor(() => transfer(id)?.phase === 'done', 10_000, 'transfer over');
+    expect(transfer(id)?.outcome).toMatchObject({ status: 'cancelled', reason: 'taken over by another action' });
+    await gone(targetId, 'the ringing target hung up');
+    expect(await members(conf.bridgeId)).toEqual([caller, conf.guest].sort());
+  });
+
+  it('park ring-back still ringing the parker: the caller moved out of its slot; the ring-back stops', async () => {
+    await w.console_.request('settings.set', { operatorEndpoint: 'Local/ringback@test', park: { timeoutSec: 5 } });
+    const caller = (await w.call('Dora <236>')).stasisId;
+    await w.console_.request('park.park', { profileId: P, channelId: caller, slot: 702 });
+    await waitFor(() => w.latest()?.park.slots.some((parked) => parked.slot === 702 && parked.status === 'ringing-back') === true, 30_000, 'ringing the parker back');
+    const pickup = w.latest()?.transfers.find((state) => state.kind === 'pickup' && state.callerId === caller);
+    expect(pickup?.phase).toBe('dialing');
+    const { targetId } = transferIds(pickup?.id ?? '');
+    await eventually(() => w.rest.listChannels(), (channels) => channels.some((channel) => channel.id === targetId), 'the parker ringing');
+    const conf = await conference('Guest <237>');
+
+    await move(conf.bridgeId, caller);
+    await waitFor(() => transfer(pickup?.id ?? '')?.phase === 'done', 10_000, 'ring-back over');
+    expect(transfer(pickup?.id ?? '')?.outcome).toMatchObject({ status: 'cancelled', reason: 'taken over by another action' });
+    await gone(targetId, "the parker's ringing phone hung up");
+    expect(await members(conf.bridgeId)).toEqual([caller, conf.guest].sort());
+  });
+});
