@@ -1,4 +1,4 @@
-import { uniqueApp } from './harness.js';
+import { eventually, uniqueApp } from './harness.js';
 import { createServer, connect as tcpConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isConsoleError, type ErrorCode } from '../../common/errors.js';
@@ -26,13 +26,8 @@ async function failure(promise: Promise<unknown>): Promise<{ code: ErrorCode | '
 
 /** Waits for an event already received or still to come. */
 async function eventFor(type: string, match: (event: Record<string, unknown>) => boolean, timeoutMs = 10_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const hit = received.find((event) => event['type'] === type && match(event));
-    if (hit) return hit;
-    if (Date.now() > deadline) throw new Error(`no ${type} event within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  const hit = await eventually(() => received.find((event) => event['type'] === type && match(event)), (event) => event !== undefined, `a ${type} event`, timeoutMs, 25);
+  return hit as Record<string, unknown>;
 }
 const channelOf = (event: Record<string, unknown>): { id?: string; name?: string } =>
   (event['channel'] ?? {}) as { id?: string; name?: string };

@@ -63,12 +63,31 @@ export async function startConsole(tuning: EngineTuning = {}, profile = sandboxP
   };
 }
 
-export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+/**
+ * The tests' one polling loop: reads until `ok` or until `timeoutMs` has
+ * passed, and gives back the last value read and whether it was ok. The
+ * ceiling is for a broken run, never a timed assertion.
+ */
+export async function poll<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs: number, everyMs = 100): Promise<{ readonly value: T; readonly ok: boolean }> {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return { value, ok: true };
+    if (Date.now() > deadline) return { value, ok: false };
+    await sleep(everyMs);
   }
+}
+
+/** Polls a read (of the PBX, the model, a page) until `ok`; a run that never gets there fails naming what it waited for and the last value. */
+export async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+  const last = await poll(read, ok, timeoutMs, everyMs);
+  if (!last.ok) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: last ${JSON.stringify(last.value)}`);
+  return last.value;
+}
+
+/** Waits for a condition on what this process already holds (the engine's model), so it looks often. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  await eventually(predicate, (value) => value, what, timeoutMs, 25);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -198,12 +217,7 @@ async function pbxView(rest: AriRest): Promise<PbxView> {
  * before asserting on the last comparison.
  */
 export async function expectModelMatchesPbx(console_: Console, rest: AriRest, settleMs = 3000): Promise<void> {
-  const deadline = Date.now() + settleMs;
-  let pbx = await pbxView(rest);
-  while (JSON.stringify(modelView(console_.model())) !== JSON.stringify(pbx) && Date.now() < deadline) {
-    await sleep(100);
-    pbx = await pbxView(rest);
-  }
+  const { value: pbx } = await poll(() => pbxView(rest), (view) => JSON.stringify(modelView(console_.model())) === JSON.stringify(view), settleMs);
   expect(modelView(console_.model())).toEqual(pbx);
 }
 

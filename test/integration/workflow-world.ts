@@ -4,7 +4,7 @@ import type { AriRest } from '../../main/engine/ari-rest.js';
 import type { WorkflowsView } from '../../common/workflow-contract.js';
 import type { TransferState } from '../../common/workflows/transfer.js';
 import type { Logger } from '../../main/log.js';
-import { answeredCall, live, placeInboundCall, sandboxProfile, sleep, startConsole, waitFor, world, type Console } from './harness.js';
+import { answeredCall, eventually, live, placeInboundCall, sandboxProfile, sleep, startConsole, waitFor, world, type Console } from './harness.js';
 
 /**
  * What the workflow integration files share: one console on the real
@@ -148,13 +148,5 @@ export function useWorkflowWorld(log?: Logger): WorkflowWorld {
   return api;
 }
 
-/** Polls an async read until `ok` (no timed assertion: only a ceiling for a broken run). */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(value)}`);
-    await sleep(100);
-  }
-}
+/** The workflow files poll the PBX with harness.ts's loop. */
+export { eventually };
