@@ -6,7 +6,7 @@ import { expect, inject } from 'vitest';
 import { createBackend, type NodeBackend } from '../../main/backend-node.js';
 import { startBrowserHost, type BrowserHost } from '../../main/browser-host/server.js';
 import { silentLogger } from '../../main/log.js';
-import { sandboxProfile, waitFor, world } from '../integration/harness.js';
+import { sandboxProfile, sweepPbx, waitFor, world } from '../integration/harness.js';
 
 /**
  * The console as a receptionist meets it: the real main side connected to
@@ -40,8 +40,7 @@ export interface ConsoleUnderTest {
 async function quietPbx(): Promise<void> {
   const rest = await world();
   try {
-    await Promise.all((await rest.listChannels()).map((channel) => rest.hangup(channel.id).catch(() => undefined)));
-    await Promise.all((await rest.listBridges()).map((bridge) => rest.destroyBridge(bridge.id).catch(() => undefined)));
+    await sweepPbx(rest);
   } finally {
     rest.close();
   }

@@ -221,6 +221,32 @@ export async function expectModelMatchesPbx(console_: Console, rest: AriRest, se
   expect(modelView(console_.model())).toEqual(pbx);
 }
 
+/** What a sweep leaves alone: the channels and bridges that were there before a test. */
+export interface PbxKeep {
+  readonly channels: ReadonlySet<string>;
+  readonly bridges: ReadonlySet<string>;
+}
+
+const KEEP_NOTHING: PbxKeep = { channels: new Set(), bridges: new Set() };
+
+/**
+ * Hangs up every channel and removes every bridge the PBX has (but `keep`'s),
+ * then waits until GET /channels lists none of them any more: a hang-up is
+ * asynchronous on the PBX, and a channel still dying would show in the next
+ * test's listing. Fails, naming the survivors, if the PBX stays busy.
+ */
+export async function sweepPbx(rest: AriRest, keep: PbxKeep = KEEP_NOTHING, timeoutMs = 10_000): Promise<void> {
+  // The console may be hanging up or tearing down the same things meanwhile (the PBX then answers 404 or 422).
+  await Promise.all((await rest.listChannels()).filter((channel) => !keep.channels.has(channel.id)).map((channel) => rest.hangup(channel.id).catch(() => undefined)));
+  await Promise.all((await rest.listBridges()).filter((bridge) => !keep.bridges.has(bridge.id)).map((bridge) => rest.destroyBridge(bridge.id).catch(() => undefined)));
+  await eventually(
+    async () => (await rest.listChannels()).filter((channel) => !keep.channels.has(channel.id)).map((channel) => `${channel.id} (${channel.name})`),
+    (left) => left.length === 0,
+    'the PBX to hang up every channel',
+    timeoutMs,
+  );
+}
+
 /** An inbound call that the console answers: it is Up, in the app, when this returns. */
 export async function answeredCall(console_: Console, rest: AriRest, caller: string): Promise<{ callerId: string; stasisId: string }> {
   const call = await placeInboundCall(rest, console_.engine.profile.app, caller);

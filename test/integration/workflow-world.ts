@@ -4,7 +4,7 @@ import type { AriRest } from '../../main/engine/ari-rest.js';
 import type { WorkflowsView } from '../../common/workflow-contract.js';
 import type { TransferState } from '../../common/workflows/transfer.js';
 import type { Logger } from '../../main/log.js';
-import { answeredCall, eventually, live, placeInboundCall, sandboxProfile, sleep, startConsole, waitFor, world, type Console } from './harness.js';
+import { answeredCall, eventually, live, placeInboundCall, poll, sandboxProfile, startConsole, sweepPbx, waitFor, world, type Console } from './harness.js';
 
 /**
  * What the workflow integration files share: one console on the real
@@ -85,18 +85,12 @@ export function useWorkflowWorld(log?: Logger): WorkflowWorld {
   afterEach(async () => {
     for (const id of placed) await rest.hangup(id);
     for (const id of built) await rest.destroyBridge(id).catch(() => undefined);
-    const deadline = Date.now() + LEAK_WAIT_MS;
-    let leaks = await leftovers();
-    while ((leaks.channels.length > 0 || leaks.bridges.length > 0) && Date.now() < deadline) {
-      await sleep(100);
-      leaks = await leftovers();
-    }
-    // Swept either way; the assertion comes last so a leak fails this test only.
-    for (const channel of await rest.listChannels()) if (!baseline.channels.has(channel.id)) await rest.hangup(channel.id);
-    // The console may be tearing the same bridge down meanwhile (the PBX then answers 422, not 404).
-    for (const bridge of await rest.listBridges()) if (!baseline.bridges.has(bridge.id)) await rest.destroyBridge(bridge.id).catch(() => undefined);
+    const { value: leaks } = await poll(leftovers, (left) => left.channels.length === 0 && left.bridges.length === 0, LEAK_WAIT_MS);
+    // Swept either way, down to the listing before the test; the assertions come last so a leak fails this test only.
+    const unswept = await sweepPbx(rest, baseline).then(() => null, (error: unknown) => error);
     await console_.request('settings.set', { snoopEnabled: false, operatorEndpoint: null, park: { timeoutSec: 120 } });
     expect(leaks, 'channels or bridges left on the PBX after the test').toEqual({ channels: [], bridges: [] });
+    if (unswept) throw unswept;
   });
 
   const api: WorkflowWorld = {
