@@ -50,6 +50,13 @@ const caFilePath = z
   .max(4096)
   .regex(/^(\/|[A-Za-z]:[\\/])[^\0]*$/, 'must be the absolute path of a PEM file');
 
+/**
+ * Bounds of the reconnect backoff's cap, per profile (`reconnectMaxMs`) and per
+ * process (ARI_RECONNECT_MAX_MS): at least 0.1 s, so a console cannot hammer a
+ * PBX, and at most 10 min, so it never looks dead to the receptionist.
+ */
+export const RECONNECT_MAX_MS = { min: 100, max: 600_000 } as const;
+
 export const profileInputSchema = z
   .object({
     id: profileId.optional(),
@@ -72,6 +79,13 @@ export const profileInputSchema = z
     subscribeAll: z.boolean(),
     /** A PEM file of the CA that signed the PBX's certificate, for https:// with a private CA. */
     caFile: caFilePath.optional(),
+    /** This profile's longest wait between reconnect attempts; omitted: the process default (ARI_RECONNECT_MAX_MS, else 1 s). */
+    reconnectMaxMs: z
+      .number()
+      .int('must be a whole number of milliseconds')
+      .min(RECONNECT_MAX_MS.min, `must be at least ${RECONNECT_MAX_MS.min} ms`)
+      .max(RECONNECT_MAX_MS.max, `must be at most ${RECONNECT_MAX_MS.max} ms (10 minutes)`)
+      .optional(),
     /**
      * Where the OS keychain is unavailable, passwords stay in memory for the
      * run unless the user, asked by the UI, agrees to keep them in the
@@ -93,6 +107,8 @@ export const profileSummarySchema = z
     app: z.string(),
     subscribeAll: z.boolean(),
     caFile: z.string().nullable(),
+    /** Null: the process default. */
+    reconnectMaxMs: z.number().nullable(),
     hasPassword: z.boolean(),
     vault: z.enum(PASSWORD_VAULTS).nullable(),
     builtIn: z.boolean(),

@@ -1,7 +1,7 @@
-import { profileInputSchema, type EventChannel } from '../common/contract.js';
+import { profileInputSchema, RECONNECT_MAX_MS, type EventChannel } from '../common/contract.js';
 import type { ConsoleBackend } from './backend.js';
 import { EngineManager, type EngineTuning } from './engine/manager.js';
-import type { EngineProfile } from './engine/engine.js';
+import { withCap, type EngineProfile } from './engine/engine.js';
 import { createDispatcher, createHandlers } from './handlers.js';
 import { createLogger, type Logger } from './log.js';
 import { memoryOnlyVault, ProfileStore, type CredentialVault } from './profiles.js';
@@ -196,15 +196,16 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
  * ARI_RECONNECT_MAX_MS, the cap of the reconnect backoff (default 1000 ms). A
  * console on a PBX that many consoles share may want to come back less
  * eagerly; it still reconnects forever. A bad value stops the start, naming it.
+ * It is the default of every profile: a profile's own `reconnectMaxMs` wins.
  */
 export function tuningFromEnv(env: NodeJS.ProcessEnv): EngineTuning {
   const raw = env['ARI_RECONNECT_MAX_MS'];
   if (raw === undefined || raw === '') return {};
   const maxDelayMs = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || maxDelayMs < 100 || maxDelayMs > 600_000) {
-    throw new Error(`ARI_RECONNECT_MAX_MS: a whole number of milliseconds from 100 to 600000 (got "${raw}").`);
+  if (!/^\d+$/.test(raw.trim()) || maxDelayMs < RECONNECT_MAX_MS.min || maxDelayMs > RECONNECT_MAX_MS.max) {
+    throw new Error(`ARI_RECONNECT_MAX_MS: a whole number of milliseconds from ${RECONNECT_MAX_MS.min} to ${RECONNECT_MAX_MS.max} (got "${raw}").`);
   }
-  return { backoff: { ...DEFAULT_BACKOFF, maxDelayMs, initialDelayMs: Math.min(DEFAULT_BACKOFF.initialDelayMs, maxDelayMs) } };
+  return { backoff: withCap(DEFAULT_BACKOFF, maxDelayMs) };
 }
 
 export function profileFromEnv(env: NodeJS.ProcessEnv): EngineProfile | null {

@@ -44,6 +44,7 @@ interface StoredProfile {
   app: string;
   subscribeAll: boolean;
   caFile?: string;
+  reconnectMaxMs?: number;
   /** Sealed by the vault; absent for profiles whose password lives only in memory. */
   sealedPassword?: string;
   vault?: CredentialVault['kind'];
@@ -119,8 +120,18 @@ export class ProfileStore {
     if (!stored) throw new ConsoleError('no_profile', `There is no connection profile "${id}".`);
     const password = this.passwordOf(stored);
     if (password === null) throw new ConsoleError('bad_request', `Profile "${stored.name}" has no password stored; edit it and enter the password.`);
-    const { id: storedId, name, baseUrl, username, app, subscribeAll, caFile } = stored;
-    return { id: storedId, name, baseUrl, username, password, app, subscribeAll, ...(caFile ? { caFile } : {}) };
+    const { id: storedId, name, baseUrl, username, app, subscribeAll, caFile, reconnectMaxMs } = stored;
+    return {
+      id: storedId,
+      name,
+      baseUrl,
+      username,
+      password,
+      app,
+      subscribeAll,
+      ...(caFile ? { caFile } : {}),
+      ...(reconnectMaxMs === undefined ? {} : { reconnectMaxMs }),
+    };
   }
 
   async save(input: ProfileInput): Promise<ProfileSummary> {
@@ -130,6 +141,7 @@ export class ProfileStore {
     if (input.id && !previous) throw new ConsoleError('no_profile', `There is no connection profile "${input.id}".`);
     const next: StoredProfile = { id, name: input.name, baseUrl: input.baseUrl, username: input.username, app: input.app, subscribeAll: input.subscribeAll };
     if (input.caFile !== undefined) next.caFile = input.caFile;
+    if (input.reconnectMaxMs !== undefined) next.reconnectMaxMs = input.reconnectMaxMs;
     if (input.password !== undefined) {
       // Encrypted where the OS can; in the clear only when the user said so.
       const vault = this.vault.canPersist ? this.vault : input.allowPlaintext === true ? plaintextVault : null;
@@ -182,6 +194,7 @@ export class ProfileStore {
       app: stored.app,
       subscribeAll: stored.subscribeAll,
       caFile: stored.caFile ?? null,
+      reconnectMaxMs: stored.reconnectMaxMs ?? null,
       hasPassword: this.memoryPasswords.has(stored.id) || stored.sealedPassword !== undefined,
       vault: this.memoryPasswords.has(stored.id) ? 'memory-only' : stored.sealedPassword !== undefined ? (stored.vault ?? null) : null,
       builtIn: this.builtIn.has(stored.id),
@@ -211,8 +224,18 @@ const VAULT_KINDS: readonly string[] = ['os-keychain', 'plaintext', 'memory-only
 function readStoredProfile(entry: unknown): StoredProfile | string {
   if (typeof entry !== 'object' || entry === null) return 'it is not an object';
   // Fields a newer version may add are ignored, not fatal: only the ones this version uses are checked.
-  const { id, sealedPassword, vault, caFile, name: typedName, baseUrl: typedUrl, username: typedUser, app: typedApp, subscribeAll: typedAll } =
-    entry as Record<string, unknown>;
+  const {
+    id,
+    sealedPassword,
+    vault,
+    caFile,
+    reconnectMaxMs,
+    name: typedName,
+    baseUrl: typedUrl,
+    username: typedUser,
+    app: typedApp,
+    subscribeAll: typedAll,
+  } = entry as Record<string, unknown>;
   const checked = profileInputSchema.safeParse({
     id,
     name: typedName,
@@ -221,6 +244,7 @@ function readStoredProfile(entry: unknown): StoredProfile | string {
     app: typedApp,
     subscribeAll: typedAll,
     ...(caFile === undefined ? {} : { caFile }),
+    ...(reconnectMaxMs === undefined ? {} : { reconnectMaxMs }),
   });
   if (!checked.success || typeof id !== 'string') {
     const issue = checked.error?.issues[0];
@@ -231,6 +255,7 @@ function readStoredProfile(entry: unknown): StoredProfile | string {
   const { name, baseUrl, username, app, subscribeAll } = checked.data;
   const stored: StoredProfile = { id, name, baseUrl, username, app, subscribeAll };
   if (checked.data.caFile !== undefined) stored.caFile = checked.data.caFile;
+  if (checked.data.reconnectMaxMs !== undefined) stored.reconnectMaxMs = checked.data.reconnectMaxMs;
   if (typeof sealedPassword === 'string') stored.sealedPassword = sealedPassword;
   if (typeof vault === 'string') stored.vault = vault as CredentialVault['kind'];
   return stored;

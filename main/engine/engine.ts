@@ -25,6 +25,8 @@ export interface EngineProfile {
   readonly app: string;
   readonly subscribeAll: boolean;
   readonly caFile?: string;
+  /** This profile's cap of the reconnect backoff; without it, the engine's `backoff` (the process default) applies. */
+  readonly reconnectMaxMs?: number;
 }
 
 export type { Clock } from '../clock.js';
@@ -62,7 +64,8 @@ export class AriEngine {
   readonly profile: EngineProfile;
   private readonly clock: Clock;
   private readonly random: () => number;
-  private readonly backoff: BackoffPolicy;
+  /** How this engine retries: the process default, capped by its profile's reconnectMaxMs where it has one. */
+  readonly backoff: BackoffPolicy;
   private readonly log: Logger;
   private supervisor: SupervisorState = INITIAL_SUPERVISOR_STATE;
   private model: CallModel;
@@ -87,7 +90,7 @@ export class AriEngine {
     this.profile = options.profile;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.backoff = withCap(options.backoff ?? DEFAULT_BACKOFF, options.profile.reconnectMaxMs);
     this.log = options.log ?? silentLogger;
     this.model = createModel({ ...options.modelConfig, app: options.profile.app });
   }
@@ -420,4 +423,13 @@ function describeClose(reason: EventSocketClose): string {
     default:
       return reason.message || reason.code;
   }
+}
+
+/**
+ * The backoff policy with another cap: the first retry never waits longer than
+ * the cap either, so a cap under the default first delay is still honoured.
+ */
+export function withCap(policy: BackoffPolicy, maxDelayMs: number | undefined): BackoffPolicy {
+  if (maxDelayMs === undefined) return policy;
+  return { ...policy, maxDelayMs, initialDelayMs: Math.min(policy.initialDelayMs, maxDelayMs) };
 }

@@ -81,5 +81,5 @@ export class EngineManager {
 }
 
 function sameConnection(a: AriEngine['profile'], b: AriEngine['profile']): boolean {
-  return a.baseUrl === b.baseUrl && a.username === b.username && a.password === b.password && a.app === b.app && a.subscribeAll === b.subscribeAll && a.caFile === b.caFile;
+  return a.baseUrl === b.baseUrl && a.username === b.username && a.password === b.password && a.app === b.app && a.subscribeAll === b.subscribeAll && a.caFile === b.caFile && a.reconnectMaxMs === b.reconnectMaxMs;
 }

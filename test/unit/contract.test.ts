@@ -306,7 +306,7 @@ const responseSchemas: [string, unknown][] = [
 describe('responses and events carry no secrets', () => {
   it('the walk sees the keys it should (it is not vacuous)', () => {
     const keys = keysOf(requests['profiles.list'].response, 'profiles.list').map((entry) => entry.key);
-    expect(keys).toEqual(['id', 'name', 'baseUrl', 'username', 'app', 'subscribeAll', 'caFile', 'hasPassword', 'vault', 'builtIn']);
+    expect(keys).toEqual(['id', 'name', 'baseUrl', 'username', 'app', 'subscribeAll', 'caFile', 'reconnectMaxMs', 'hasPassword', 'vault', 'builtIn']);
     const status = keysOf(events['engine.status'], 'engine.status').map((entry) => entry.key);
     expect(status).toEqual(['profileId', 'profileName', 'supervisor', 'pbx', 'version', 'entityId', 'systemName', 'skippedFrames']);
   });

@@ -1,4 +1,4 @@
-import { describeIssues, profileInputSchema, type ProfileInput, type ProfileSummary } from '../../../../common/contract.js';
+import { describeIssues, profileInputSchema, RECONNECT_MAX_MS, type ProfileInput, type ProfileSummary } from '../../../../common/contract.js';
 
 /**
  * The connection form as the receptionist fills it in, and its check against
@@ -14,6 +14,8 @@ export interface ConnectionDraft {
   app: string;
   subscribeAll: boolean;
   allowPlaintext: boolean;
+  /** Advanced: the longest wait between reconnect attempts, in ms as typed; empty: the default. */
+  reconnectMaxMs: string;
 }
 
 export function connectionDraft(profile: ProfileSummary | null): ConnectionDraft {
@@ -26,11 +28,17 @@ export function connectionDraft(profile: ProfileSummary | null): ConnectionDraft
     app: profile?.app ?? 'console',
     subscribeAll: profile?.subscribeAll ?? true,
     allowPlaintext: false,
+    reconnectMaxMs: profile?.reconnectMaxMs == null ? '' : String(profile.reconnectMaxMs),
   };
 }
 
 export function draftToInput(draft: ConnectionDraft): { ok: true; input: ProfileInput } | { ok: false; error: string } {
   if (draft.id === null && draft.password === '') return { ok: false, error: 'Enter the ARI password (the one in ari.conf).' };
+  const cap = draft.reconnectMaxMs.trim();
+  const reconnectMaxMs = Number(cap);
+  if (cap !== '' && (!/^\d+$/.test(cap) || reconnectMaxMs < RECONNECT_MAX_MS.min || reconnectMaxMs > RECONNECT_MAX_MS.max)) {
+    return { ok: false, error: `Longest wait between reconnect attempts: a whole number of milliseconds from ${RECONNECT_MAX_MS.min} to ${RECONNECT_MAX_MS.max}, or empty for the default.` };
+  }
   const candidate = {
     ...(draft.id ? { id: draft.id } : {}),
     name: draft.name,
@@ -39,6 +47,7 @@ export function draftToInput(draft: ConnectionDraft): { ok: true; input: Profile
     ...(draft.password !== '' ? { password: draft.password } : {}),
     app: draft.app.trim(),
     subscribeAll: draft.subscribeAll,
+    ...(cap === '' ? {} : { reconnectMaxMs }),
     ...(draft.allowPlaintext ? { allowPlaintext: true } : {}),
   };
   const parsed = profileInputSchema.safeParse(candidate);
