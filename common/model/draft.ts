@@ -60,6 +60,21 @@ export class ModelDraft {
     this.writableChannels().set(channel.id, channel);
   }
 
+  /**
+   * An ended channel that passes `when`, writable for the rest of this batch
+   * and kept in its place among the ended ones: only to correct an end the
+   * console had to guess (a corrected end must not make it the newest).
+   */
+  editEnded(id: string, when: (channel: ChannelView) => boolean): ChannelDraft | undefined {
+    const current = this.endedDraft ? this.endedDraft.get(id) : this.base.ended.get(id);
+    if (!current || !when(current)) return undefined;
+    if (this.ownedChannels.has(current as ChannelDraft)) return current as ChannelDraft;
+    const copy: ChannelDraft = { ...current, timeline: current.timeline.slice() };
+    this.ownedChannels.add(copy);
+    this.writableEnded().replace(id, copy);
+    return copy;
+  }
+
   /** Moves a live channel to the bounded list of ended ones. */
   endChannel(channel: ChannelDraft): void {
     this.writableChannels().delete(channel.id);

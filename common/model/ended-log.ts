@@ -106,6 +106,22 @@ export class EndedLogDraft<V> {
     return false;
   }
 
+  get(key: string): V | undefined {
+    for (const chunk of this.chunks) {
+      const value = chunk.get(key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+
+  /** Replaces an entry where it stands (a corrected end must not make it the newest); false when absent. */
+  replace(key: string, value: V): boolean {
+    const index = this.chunks.findIndex((chunk) => chunk.has(key));
+    if (index < 0) return false;
+    this.own(index).set(key, value);
+    return true;
+  }
+
   /** Adds at the newest end; the caller deletes an existing key first. */
   append(key: string, value: V): void {
     const last = this.chunks.length - 1;

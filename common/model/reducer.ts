@@ -56,6 +56,20 @@ function hasBridge(event: AriEvent): event is AriEvent & { bridge: AriBridge } {
 /** Events that fire many times per call and say nothing a person needs on a timeline. */
 const TIMELINE_NOISE = new Set(['ChannelVarset', 'ChannelTalkingStarted', 'ChannelTalkingFinished', 'ChannelToneDetected']);
 
+/**
+ * A channel the reconcile after a reconnect ended as "Ended while
+ * disconnected" (the snapshot no longer listed it), whose real end the PBX
+ * did send: buffered while that snapshot was in flight, or overtaking it. Its
+ * ChannelDestroyed replaces the guess (time, cause, timeline entry) where the
+ * channel stands among the ended ones; any later one finds no guess left, so
+ * nothing ends twice.
+ */
+function guessedEnd(draft: ModelDraft, id: string): ChannelDraft | undefined {
+  const channel = draft.editEnded(id, (ended) => ended.endedWhileDisconnected);
+  if (channel?.timeline.at(-1)?.kind === 'ended-while-disconnected') channel.timeline.pop();
+  return channel;
+}
+
 /** Returns false for events the model cannot use (unknown channel, missing fields). */
 function applyAriEvent(draft: ModelDraft, event: AriEvent, now: number): boolean {
   if (typeof event.type !== 'string') return false;
@@ -80,16 +94,21 @@ function applyAriEvent(draft: ModelDraft, event: AriEvent, now: number): boolean
     }
     case 'ChannelDestroyed': {
       if (!hasChannel(event)) return false;
-      const channel = draft.editChannel(event.channel.id);
+      const live = draft.editChannel(event.channel.id);
+      const channel = live ?? guessedEnd(draft, event.channel.id);
       if (!channel) return false;
+      const answeredAt = channel.answeredAt;
       mergeChannel(channel, event.channel, at);
+      // Answered while disconnected: only the end says so, not when.
+      if (!live && answeredAt === null && channel.answeredAt !== null) channel.approximate = true;
       channel.endedAt = at;
+      channel.endedWhileDisconnected = false;
       channel.hangupCause = typeof event.cause === 'number' ? event.cause : null;
       channel.hangupCauseText = typeof event.cause_txt === 'string' ? event.cause_txt : null;
       channel.ringing = false;
       channel.playbacks = [];
       draft.note(channel, at, 'destroyed', channel.hangupCauseText, event.type);
-      draft.endChannel(channel);
+      if (live) draft.endChannel(channel);
       return true;
     }
     case 'BridgeCreated': {

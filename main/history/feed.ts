@@ -26,17 +26,18 @@ export interface HistoryFeedDeps {
  */
 export function createHistoryFeed(deps: HistoryFeedDeps): (batch: EventBatch) => void {
   return (batch) => {
-    const endedIds: string[] = [];
+    // A set: a call reconcile ended and whose buffered ChannelDestroyed then gave the real cause is named twice in one batch.
+    const endedIds = new Set<string>();
     for (const event of batch.events) {
       if (event.type === 'ChannelDestroyed') {
         const id = (event as { channel?: { id?: unknown } }).channel?.id;
-        if (typeof id === 'string') endedIds.push(id);
+        if (typeof id === 'string') endedIds.add(id);
       } else if (event.type === 'ConsoleChannelVanished') {
         const id = (event as { channelId?: unknown }).channelId;
-        if (typeof id === 'string') endedIds.push(id);
+        if (typeof id === 'string') endedIds.add(id);
       }
     }
-    if (endedIds.length === 0) return;
+    if (endedIds.size === 0) return;
     const model = deps.modelOf(batch.profileId);
     if (!model) return;
     const records: HistoryRecord[] = [];

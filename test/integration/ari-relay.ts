@@ -16,11 +16,15 @@ export interface AriRelay {
   readonly baseUrl: string;
   /** Every events frame carried to the console, in order, as Asterisk sent it. */
   readonly frames: readonly string[];
-  /** Answers Asterisk gave that the relay has not passed on yet. */
+  /** Answers Asterisk gave (or requests) that the relay has not passed on yet. */
   readonly held: number;
-  /** From now on, answers to requests `match` accepts wait for release(). */
-  hold(match: (method: string, path: string) => boolean): void;
-  /** Passes on every held answer, in the order Asterisk gave them, and holds no more. */
+  /**
+   * From now on, answers to requests `match` accepts wait for release(); with
+   * `{ before: true }` the requests themselves do, so Asterisk answers them
+   * only after what happens meanwhile.
+   */
+  hold(match: (method: string, path: string) => boolean, options?: { before?: boolean }): void;
+  /** Passes on every held answer (or request), in the order they came, and holds no more. */
   release(): void;
   /** Sends a frame to the console as if Asterisk had. */
   inject(data: string | Buffer, binary?: boolean): void;
@@ -39,22 +43,28 @@ export async function startAriRelay(target: string): Promise<AriRelay> {
   const frames: string[] = [];
   const waiting: Array<() => void> = [];
   let holding: ((method: string, path: string) => boolean) | null = null;
+  let holdRequests = false;
   let paused: Array<() => void> | null = null;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const hold = holding?.(req.method ?? '', (req.url ?? '').split('?')[0] ?? '') ?? false;
-    // Host is kept: Asterisk builds its swagger basePath from it, so REST comes back here too.
-    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      // A held answer is already decided by Asterisk; the console hears it on release.
-      const pass = (): void => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      };
-      if (hold) waiting.push(pass);
-      else pass();
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    const holdAnswer = hold && !holdRequests;
+    const send = (): void => {
+      // Host is kept: Asterisk builds its swagger basePath from it, so REST comes back here too.
+      const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        // A held answer is already decided by Asterisk; the console hears it on release.
+        const pass = (): void => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        };
+        if (holdAnswer) waiting.push(pass);
+        else pass();
+      });
+      forward.on('error', () => res.destroy());
+      req.pipe(forward);
+    };
+    if (hold && holdRequests) waiting.push(send);
+    else send();
   });
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
     const real = new WebSocket(`ws://${upstream.host}${req.url ?? ''}`, { headers: { Authorization: req.headers.authorization ?? '' } });
@@ -90,7 +100,10 @@ export async function startAriRelay(target: string): Promise<AriRelay> {
     get held() {
       return waiting.length;
     },
-    hold: (match) => void (holding = match),
+    hold(match, options) {
+      holding = match;
+      holdRequests = options?.before === true;
+    },
     release,
     inject(data, binary = false) {
       for (const client of downstreams) client.send(data, { binary });

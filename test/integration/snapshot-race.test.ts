@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { timelineLabel } from '../../common/model/labels.js';
+import { parseAriTime } from '../../common/ari.js';
 import type { AriRest } from '../../main/engine/ari-rest.js';
 import { startAriRelay, type AriRelay } from './ari-relay.js';
 import { anyChannel, expectModelMatchesPbx, live, placeInboundCall, sandboxProfile, startConsole, waitFor, world, type Console } from './harness.js';
@@ -109,5 +110,38 @@ describe('events that arrive while the reconnect snapshot is in flight', () => {
     expect(bView?.approximate).toBe(false);
     expect(bView?.bridgeId).toBe(bridge.id);
     expect(model.bridges.get(bridge.id)?.channelIds).toContain(b.stasisId);
+  });
+
+  it('a call that hangs up after the new socket opened but before the listing is taken ends with its real cause, not "ended while disconnected"', async () => {
+    const app = console_.engine.profile.app;
+    const c = await placeInboundCall(outside, app, 'Carol <202>');
+    cleanups.push(() => outside.hangup(c.callerId));
+    await waitFor(() => live(console_.model(), c.stasisId)?.inStasis === true, 10_000, 'C ringing in the app');
+
+    // This time the reconnect's listing requests themselves wait at the relay:
+    // Asterisk takes them only after C is gone, so they miss C, while C's end
+    // (older than the listing) reaches the console on the new socket and waits
+    // in its buffer.
+    relay.hold((method, path) => method === 'GET' && SNAPSHOT_LISTS.has(path), { before: true });
+    const cutAt = relay.frames.length;
+    relay.cutEvents();
+    await waitFor(() => relay.held === 2, 15_000, 'the reconnect snapshot to be requested and held');
+    await outside.hangup(c.callerId);
+    const destroyed = () => parsed(cutAt).findIndex((frame) => frame.type === 'ChannelDestroyed' && frame.channelId === c.stasisId);
+    await waitFor(() => destroyed() >= 0, 10_000, "C's end to reach the console");
+    expect(console_.engine.status().supervisor.status).toBe('connecting');
+
+    relay.release();
+    await waitFor(() => console_.engine.status().supervisor.status === 'live', 15_000, 'live again');
+    await expectModelMatchesPbx(console_, outside);
+
+    const frame = JSON.parse(relay.frames[cutAt + destroyed()] ?? '{}') as { timestamp?: string; cause?: number; cause_txt?: string };
+    const ended = anyChannel(console_.model(), c.stasisId)!;
+    expect(console_.model().channels.has(c.stasisId), 'C is not live').toBe(false);
+    expect(ended).toMatchObject({ endedWhileDisconnected: false, hangupCause: frame.cause, hangupCauseText: frame.cause_txt });
+    expect(ended.endedAt).toBe(parseAriTime(frame.timestamp, 0));
+    const kinds = ended.timeline.map((entry) => entry.kind);
+    expect(kinds).not.toContain('ended-while-disconnected');
+    expect(kinds.slice(-2)).toEqual(['link-lost', 'destroyed']);
   });
 });

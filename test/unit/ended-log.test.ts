@@ -78,4 +78,16 @@ describe('EndedLog', () => {
     expectSame(log, map);
     expect(EndedLog.from(log)).toBe(log);
   });
+
+  it('replace() changes an entry where it stands (a corrected end stays where it was), and only in the new version', () => {
+    const map = new Map(Array.from({ length: 75 }, (_, i) => [`k${i}`, i] as [string, number]));
+    const log = EndedLog.from(map);
+    const draft = new EndedLogDraft(log);
+    expect(draft.replace('k40', -40)).toBe(true);
+    expect(draft.replace('absent', 1)).toBe(false);
+    expect(draft.get('k40')).toBe(-40);
+    const next = draft.finish();
+    expectSame(next, new Map(map).set('k40', -40));
+    expectSame(log, map);
+  });
 });

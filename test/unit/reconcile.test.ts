@@ -260,7 +260,7 @@ describe('events buffered while the snapshot was in flight', () => {
     expect(live(model, C).timeline.map((e) => e.kind)).toEqual(['seen-at-connect']);
   });
 
-  it('events older than the snapshot (already in it) change nothing; newer ones still apply, in order', () => {
+  it('events older than the snapshot (already in it) change nothing but the end it had to guess; newer ones still apply, in order', () => {
     const { restored } = afterReconnect();
     const aBefore = live(restored, A).timeline;
     const bBefore = ended(restored, B).timeline;
@@ -276,9 +276,9 @@ describe('events buffered while the snapshot was in flight', () => {
       ev('ChannelDestroyed', 25_600, { channel: chan(A, 'Up'), cause: 16, cause_txt: 'Normal Clearing' }),
     ];
     const model = apply(restored, [...older, ...newer]);
-    // B, which the snapshot ended, is not brought back nor ended twice.
+    // B, which the snapshot ended, is not brought back nor ended twice: its real end replaces the guess.
     expect(model.channels.has(B)).toBe(false);
-    expect(ended(model, B).timeline).toEqual(bBefore);
+    expect(ended(model, B).timeline.map((e) => e.kind)).toEqual([...bBefore.slice(0, -1).map((e) => e.kind), 'destroyed']);
     // A's answer is not noted a second time; its hangup after the snapshot is, once, in order.
     const a = ended(model, A);
     expect(a.timeline.slice(0, aBefore.length)).toEqual(aBefore);
@@ -289,6 +289,65 @@ describe('events buffered while the snapshot was in flight', () => {
     expect(a.endedAt).toBe(T0 + 25_600);
     expect(a.endedWhileDisconnected).toBe(false);
     expect([...model.channels.keys()]).toEqual([C]);
+  });
+});
+
+describe('a call reconcile ended "while disconnected" whose real end the PBX did send', () => {
+  // The new socket is open before the listing is taken: B hung up in between, so
+  // the listing misses it and its ChannelDestroyed, older than the snapshot, sits
+  // among the buffered events (or reaches the console just after the listing).
+  const bDestroyed = (atMs: number, cause = 16, text = 'Normal Clearing', state = 'Up') =>
+    ev('ChannelDestroyed', atMs, { channel: chan(B, state, { creationtime: ts(100) }), cause, cause_txt: text });
+  const withCAnd = (buffered: ModelEvent[]) => [
+    ...buffered,
+    ev('ChannelDestroyed', 25_120, { channel: chan(C, 'Up', { creationtime: ts(15_000) }), cause: 16, cause_txt: 'Normal Clearing' }),
+  ];
+
+  it('takes the real cause and end time, in place, once (buffered with the snapshot, as the engine applies them)', () => {
+    const lost = apply(beforeOutage(), [{ type: 'ConsoleLinkLost', at: LOST_AT, reason: 'socket closed' }]);
+    const guessed = apply(lost, reconcile(lost, snapshot, SNAPSHOT_AT));
+    const guess = ended(guessed, B);
+    // One batch: the reconcile's events, then the buffered ones (an older end for B, a newer one for C).
+    const model = apply(lost, [...reconcile(lost, snapshot, SNAPSHOT_AT), ...withCAnd([ev('ChannelHangupRequest', 20_000, { channel: chan(B, 'Up'), cause: 16 }), bDestroyed(20_010)])]);
+    const b = ended(model, B);
+    expect(b).toMatchObject({ endedAt: T0 + 20_010, endedWhileDisconnected: false, hangupCause: 16, hangupCauseText: 'Normal Clearing', answeredAt: T0 + 2_000, approximate: false });
+    expect(b.timeline).toEqual([...guess.timeline.slice(0, -1), { at: T0 + 20_010, kind: 'destroyed', source: 'ChannelDestroyed', detail: 'Normal Clearing' }]);
+    expect(callReport(b, NOW)).toMatchObject({ status: 'answered', cause: 16, talkMs: 18_010 });
+    // Nothing reordered: B ended before C among the ended calls, as the reconcile had it.
+    expect([...model.ended.keys()]).toEqual([B, C]);
+    expect(model.channels.has(B)).toBe(false);
+    // Said once: a second copy of the same end finds no guess left to correct.
+    const again = apply(model, [bDestroyed(20_010)]);
+    expect(ended(again, B)).toBe(b);
+    expect(again.eventsSkipped).toBe(model.eventsSkipped + 1);
+  });
+
+  it('also when the end overtakes the listing and arrives in a later batch', () => {
+    const lost = apply(beforeOutage(), [{ type: 'ConsoleLinkLost', at: LOST_AT, reason: 'socket closed' }]);
+    const guessed = apply(lost, withCAnd(reconcile(lost, snapshot, SNAPSHOT_AT)));
+    expect(ended(guessed, B).endedWhileDisconnected).toBe(true);
+    const model = apply(guessed, [bDestroyed(20_010, 17, 'User busy')]);
+    expect(ended(model, B)).toMatchObject({ endedAt: T0 + 20_010, endedWhileDisconnected: false, hangupCause: 17 });
+    expect(ended(model, B).timeline.filter((e) => e.kind === 'destroyed' || e.kind === 'ended-while-disconnected')).toHaveLength(1);
+    expect([...model.ended.keys()]).toEqual([B, C]);
+    // The earlier model is untouched (the ended log is persistent).
+    expect(ended(guessed, B).endedWhileDisconnected).toBe(true);
+  });
+
+  it('a ringing call ended while disconnected: its real end says how (busy, not unknown), and an answer only the end tells is approximate', () => {
+    const lost = apply(beforeOutage(), [{ type: 'ConsoleLinkLost', at: LOST_AT, reason: 'socket closed' }]);
+    const none = { ...snapshot, channels: [] };
+    const busy = apply(lost, [...reconcile(lost, none, SNAPSHOT_AT), ev('ChannelDestroyed', 11_000, { channel: chan(A, 'Ring'), cause: 17, cause_txt: 'User busy' })]);
+    expect(callReport(ended(busy, A), NOW)).toMatchObject({ status: 'busy', cause: 17, endedAt: T0 + 11_000 });
+    const answered = apply(lost, [...reconcile(lost, none, SNAPSHOT_AT), ev('ChannelDestroyed', 11_000, { channel: chan(A, 'Up'), cause: 16, cause_txt: 'Normal Clearing' })]);
+    expect(ended(answered, A)).toMatchObject({ answeredAt: T0 + 11_000, approximate: true, endedWhileDisconnected: false });
+  });
+
+  it('a call that ended while the console watched is never ended again', () => {
+    const model = apply(beforeOutage(), [bDestroyed(3_000)]);
+    const again = apply(model, [bDestroyed(9_000, 17, 'User busy')]);
+    expect(ended(again, B)).toBe(ended(model, B));
+    expect(again.eventsSkipped).toBe(model.eventsSkipped + 1);
   });
 });
 
