@@ -9,7 +9,9 @@ export type ChannelDraft = Mutable<Omit<ChannelView, 'timeline'>> & { timeline: 
  * Copy-on-write over one batch of events: each collection and each channel is
  * copied at most once per batch, then mutated in place. A batch of k events
  * over n channels costs O(n + k), not O(n * k), and untouched channels keep
- * their identity so the renderer can skip them.
+ * their identity so the renderer can skip them. A channel this batch already
+ * copied (or made) is simply one that is not the version the batch started
+ * from: no set of owned channels to fill and look up per event.
  */
 export class ModelDraft {
   private channelsCopy: Map<string, ChannelView> | null = null;
@@ -17,7 +19,6 @@ export class ModelDraft {
   private bridgesCopy: Map<string, BridgeView> | null = null;
   private endpointsCopy: Map<string, EndpointView> | null = null;
   private deviceStatesCopy: Map<string, string> | null = null;
-  private readonly ownedChannels = new Set<ChannelDraft>();
   linkLostAt: number | null;
   eventsApplied: number;
   eventsSkipped: number;
@@ -48,15 +49,13 @@ export class ModelDraft {
   editChannel(id: string): ChannelDraft | undefined {
     const current = this.channels.get(id);
     if (!current) return undefined;
-    if (this.ownedChannels.has(current as ChannelDraft)) return current as ChannelDraft;
+    if (current !== this.base.channels.get(id)) return current as ChannelDraft;
     const copy: ChannelDraft = { ...current, timeline: current.timeline.slice() };
-    this.ownedChannels.add(copy);
     this.writableChannels().set(id, copy);
     return copy;
   }
 
   putChannel(channel: ChannelDraft): void {
-    this.ownedChannels.add(channel);
     this.writableChannels().set(channel.id, channel);
   }
 
@@ -68,9 +67,8 @@ export class ModelDraft {
   editEnded(id: string, when: (channel: ChannelView) => boolean): ChannelDraft | undefined {
     const current = this.endedDraft ? this.endedDraft.get(id) : this.base.ended.get(id);
     if (!current || !when(current)) return undefined;
-    if (this.ownedChannels.has(current as ChannelDraft)) return current as ChannelDraft;
+    if (current !== this.base.ended.get(id)) return current as ChannelDraft;
     const copy: ChannelDraft = { ...current, timeline: current.timeline.slice() };
-    this.ownedChannels.add(copy);
     this.writableEnded().replace(id, copy);
     return copy;
   }
