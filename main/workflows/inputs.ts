@@ -113,7 +113,15 @@ export function restoredTransferInputs(state: TransferState, model: CallModel, a
   const target = alive(model, state.targetId);
   if (!target) inputs.push({ type: 'target-ended', at, cause: null, causeText: null });
   else if (state.phase === 'dialing' && target.inStasis && target.state === 'Up') inputs.push({ type: 'target-answered', at });
-  else if (state.phase === 'connected' && target.bridgeId === state.bridgeId) inputs.push({ type: 'target-joined', at });
+  else if (state.phase === 'connected') {
+    if (target.bridgeId === state.bridgeId) inputs.push({ type: 'target-joined', at });
+    // Moved to another bridge by the operator meanwhile (a plain move). A leg in no bridge is
+    // not taken for moved here: it may be one whose move in failed (it has music then).
+    const members = model.bridges.get(state.bridgeId)?.channelIds ?? [];
+    const elsewhere = (leg: ChannelView) => leg.bridgeId !== null && leg.bridgeId !== state.bridgeId;
+    if (elsewhere(caller)) inputs.push({ type: 'moved', at, channelId: state.callerId, members });
+    else if (elsewhere(target)) inputs.push({ type: 'moved', at, channelId: state.targetId, members });
+  }
   return inputs;
 }
 

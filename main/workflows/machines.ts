@@ -117,10 +117,13 @@ export class WorkflowMachines {
    * True when a transfer took it as such.
    */
   async legLeft(channelId: string, bridgeId: string, at: number): Promise<boolean> {
+    const model = this.options.engine().currentModel;
+    // Re-added to the bridge it was in (Asterisk reports a leave and an entry): not moved.
+    if (model.channels.get(channelId)?.bridgeId === bridgeId) return false;
     let changed = false;
     for (const state of [...this.transferStates.values()]) {
       if (state.phase !== 'connected' || state.bridgeId !== bridgeId || !transferLegs(state).includes(channelId)) continue;
-      const members = this.options.engine().currentModel.bridges.get(bridgeId)?.channelIds ?? [];
+      const members = model.bridges.get(bridgeId)?.channelIds ?? [];
       await this.stepTransfer(state.id, { type: 'moved', at, channelId, members });
       changed = true;
     }

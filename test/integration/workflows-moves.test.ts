@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { transferIds } from '../../common/workflows/transfer.js';
-import { live, waitFor } from './harness.js';
+import { live, sleep, waitFor } from './harness.js';
 import { eventually, P, useWorkflowWorld } from './workflow-world.js';
 
 /**
@@ -76,6 +76,30 @@ describe('after a completed transfer, a plain move of one party', () => {
     await gone(targetId, 'the colleague hung up');
     await eventually(() => members(bridgeId), (list) => list === null, 'transfer bridge gone');
     expect(await up(caller)).toBe(true);
+  });
+});
+
+describe('a plain move while the console was disconnected', () => {
+  it('the caller moved into a conference during a link gap: once reconnected, the colleague left alone is hung up', async () => {
+    const caller = (await w.call('Eli <238>')).stasisId;
+    const id = await start({ channelId: caller, kind: 'blind', target: 'Local/wait@test' });
+    const { targetId, bridgeId } = transferIds(id);
+    await waitFor(() => transfer(id)?.targetJoined === true, 15_000, 'target in the transfer bridge');
+    const conf = await conference('Guest <239>');
+    await w.console_.request('engine.disconnect', { profileId: P });
+    // As in workflows-defects' link gap: let Asterisk finish tearing the app's socket down first.
+    await sleep(500);
+    try {
+      // Someone else (another console) makes the move while no events reach this one.
+      await w.rest.addChannel(conf.bridgeId, caller);
+    } finally {
+      await w.console_.request('engine.connect', { profileId: P });
+    }
+    await waitFor(() => w.console_.engine.status().supervisor.status === 'live', 15_000, 'live again');
+    await gone(targetId, 'the colleague, alone in the transfer bridge, hung up');
+    await eventually(() => members(bridgeId), (list) => list === null, 'transfer bridge gone');
+    expect(transfer(id)?.outcome?.reason).toBe('answered; then the caller was moved to another bridge');
+    expect(await members(conf.bridgeId)).toEqual([caller, conf.guest].sort());
   });
 });
 

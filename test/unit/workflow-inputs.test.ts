@@ -89,6 +89,19 @@ describe('after a link gap, what the reconciled model says happened', () => {
       { type: 'ChannelEnteredBridge', bridge: { id: 'x1-b', channels: ['caller', 'x1-t'] }, channel: { id: 'x1-t' } },
     ]);
     expect(restoredTransferInputs(connected, bridged, T)).toEqual([{ type: 'target-joined', at: T }]);
+    // The operator moved the caller into a conference meanwhile: the transfer is told, with who is left in its bridge.
+    const moved = modelWith([
+      inStasis('caller'),
+      inStasis('x1-t'),
+      bridge('x1-b', 'transfer', ['x1-t']),
+      bridge('conf', 'conference', ['caller']),
+      { type: 'ChannelEnteredBridge', bridge: { id: 'x1-b', channels: ['x1-t'] }, channel: { id: 'x1-t' } },
+      { type: 'ChannelEnteredBridge', bridge: { id: 'conf', channels: ['caller'] }, channel: { id: 'caller' } },
+    ]);
+    expect(restoredTransferInputs(connected, moved, T)).toEqual([
+      { type: 'target-joined', at: T },
+      { type: 'moved', at: T, channelId: 'caller', members: ['x1-t'] },
+    ]);
   });
 
   it('a parked call gone was abandoned; one out of its bridge left (alone: music); one seen in it while parking entered', () => {
