@@ -29,14 +29,19 @@ async function conference(guestName: string): Promise<{ bridgeId: string; guest:
   return { bridgeId, guest };
 }
 
+/** A caller handed to a colleague by a blind transfer, both talking in the transfer's bridge. */
+async function blindTransferred(callerName: string): Promise<{ caller: string; id: string; targetId: string; bridgeId: string }> {
+  const caller = (await w.call(callerName)).stasisId;
+  const id = await start({ channelId: caller, kind: 'blind', target: 'Local/wait@test' });
+  await waitFor(() => transfer(id)?.targetJoined === true, 15_000, 'target in the transfer bridge');
+  return { caller, id, ...transferIds(id) };
+}
+
 const move = (bridgeId: string, channelId: string) => w.console_.request('bridge.addChannel', { profileId: P, bridgeId, channelId });
 
 describe('after a completed transfer, a plain move of one party', () => {
   it('blind: the caller moved into a conference; the colleague left alone in the transfer bridge is hung up, the caller is not', async () => {
-    const caller = (await w.call('Ada <230>')).stasisId;
-    const id = await start({ channelId: caller, kind: 'blind', target: 'Local/wait@test' });
-    const { targetId, bridgeId } = transferIds(id);
-    await waitFor(() => transfer(id)?.targetJoined === true, 15_000, 'target in the transfer bridge');
+    const { caller, id, targetId, bridgeId } = await blindTransferred('Ada <230>');
     const conf = await conference('Guest <231>');
 
     await move(conf.bridgeId, caller);
@@ -67,10 +72,7 @@ describe('after a completed transfer, a plain move of one party', () => {
   });
 
   it('blind: the caller taken out of the transfer bridge (plain remove); the colleague is hung up', async () => {
-    const caller = (await w.call('Ben <233>')).stasisId;
-    const id = await start({ channelId: caller, kind: 'blind', target: 'Local/wait@test' });
-    const { targetId, bridgeId } = transferIds(id);
-    await waitFor(() => transfer(id)?.targetJoined === true, 15_000, 'target in the transfer bridge');
+    const { caller, targetId, bridgeId } = await blindTransferred('Ben <233>');
 
     await w.console_.request('bridge.removeChannel', { profileId: P, bridgeId, channelId: caller });
     await gone(targetId, 'the colleague hung up');
@@ -81,10 +83,7 @@ describe('after a completed transfer, a plain move of one party', () => {
 
 describe('a plain move while the console was disconnected', () => {
   it('the caller moved into a conference during a link gap: once reconnected, the colleague left alone is hung up', async () => {
-    const caller = (await w.call('Eli <238>')).stasisId;
-    const id = await start({ channelId: caller, kind: 'blind', target: 'Local/wait@test' });
-    const { targetId, bridgeId } = transferIds(id);
-    await waitFor(() => transfer(id)?.targetJoined === true, 15_000, 'target in the transfer bridge');
+    const { caller, id, targetId, bridgeId } = await blindTransferred('Eli <238>');
     const conf = await conference('Guest <239>');
     await w.console_.request('engine.disconnect', { profileId: P });
     // As in workflows-defects' link gap: let Asterisk finish tearing the app's socket down first.
