@@ -87,9 +87,11 @@ export const profileInputSchema = z
       .max(RECONNECT_MAX_MS.max, `must be at most ${RECONNECT_MAX_MS.max} ms (10 minutes)`)
       .optional(),
     /**
-     * Where the OS keychain is unavailable, passwords stay in memory for the
-     * run unless the user, asked by the UI, agrees to keep them in the
-     * profiles file unencrypted. Ignored where the keychain works.
+     * The user's answer where the OS keychain cannot encrypt the password:
+     * true keeps it in the profiles file unencrypted, false in memory for this
+     * run only. Without an answer such a save is refused with
+     * `keychain_unavailable`, saying why, so the UI asks then and saves again.
+     * Ignored where the keychain works.
      */
     allowPlaintext: z.boolean().optional(),
   })

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   // Console state
   'no_profile', // no connection profile with that id
   'not_connected', // the engine for that profile is not live
+  'keychain_unavailable', // a password cannot be encrypted here: the user must choose unencrypted or this run only
   // The PBX's answers
   'not_found', // 404: channel/bridge/endpoint does not exist (any more)
   'not_in_stasis', // 409/422: the channel is not under this console's control

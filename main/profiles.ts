@@ -7,12 +7,15 @@ import type { EngineProfile } from './engine/engine.js';
 /**
  * Where passwords rest. The Electron shell supplies one backed by
  * `safeStorage` (the OS keychain); the browser host, which has no keychain,
- * keeps them in memory unless the user explicitly allowed plain text.
+ * has none: there a save asks the user (through a refusal the page turns into
+ * a question) whether to store the password unencrypted or for this run only.
  */
 export interface CredentialVault {
   readonly kind: 'os-keychain' | 'plaintext' | 'memory-only';
   /** False where nothing may be written to disk (the caller must ask the user first). */
   readonly canPersist: boolean;
+  /** Where canPersist is false: why, in words, for the question put to the user. */
+  readonly unavailable?: string;
   seal(password: string): string;
   open(sealed: string): string;
 }
@@ -20,6 +23,7 @@ export interface CredentialVault {
 export const memoryOnlyVault: CredentialVault = {
   kind: 'memory-only',
   canPersist: false,
+  unavailable: 'this console has no keychain to encrypt it with',
   seal: (password) => password,
   open: (sealed) => sealed,
 };
@@ -27,7 +31,7 @@ export const memoryOnlyVault: CredentialVault = {
 /**
  * The password as typed, in the profiles file (mode 0600). Used only for a
  * profile whose save carried `allowPlaintext: true`: the UI asked the user
- * after being told the keychain is unavailable.
+ * after main refused the save with `keychain_unavailable`.
  */
 export const plaintextVault: CredentialVault = {
   kind: 'plaintext',
@@ -142,15 +146,14 @@ export class ProfileStore {
     const next: StoredProfile = { id, name: input.name, baseUrl: input.baseUrl, username: input.username, app: input.app, subscribeAll: input.subscribeAll };
     if (input.caFile !== undefined) next.caFile = input.caFile;
     if (input.reconnectMaxMs !== undefined) next.reconnectMaxMs = input.reconnectMaxMs;
+    let memoryPassword: string | null = null;
     if (input.password !== undefined) {
-      // Encrypted where the OS can; in the clear only when the user said so.
-      const vault = this.vault.canPersist ? this.vault : input.allowPlaintext === true ? plaintextVault : null;
-      if (vault) {
-        next.sealedPassword = vault.seal(input.password);
-        next.vault = vault.kind;
-        this.memoryPasswords.delete(id);
+      const sealed = this.seal(input.name, input.password, input.allowPlaintext);
+      if (sealed === null) {
+        memoryPassword = input.password;
       } else {
-        this.memoryPasswords.set(id, input.password);
+        next.sealedPassword = sealed.sealedPassword;
+        next.vault = sealed.vault;
       }
     } else if (previous && (previous.sealedPassword !== undefined || this.memoryPasswords.has(id))) {
       // The stored password goes only where it was meant to go: a page must
@@ -163,8 +166,38 @@ export class ProfileStore {
       if (previous.vault) next.vault = previous.vault;
     }
     this.profiles.set(id, next);
+    if (input.password !== undefined) {
+      if (memoryPassword === null) this.memoryPasswords.delete(id);
+      else this.memoryPasswords.set(id, memoryPassword);
+    }
     await this.persist();
     return this.summary(next);
+  }
+
+  /**
+   * The password sealed for the file: by the keychain where it works, in the
+   * clear where the user said so; null keeps it in memory for this run (the
+   * user said so, or this store writes no file). Where the keychain cannot
+   * encrypt it and the user has not answered yet, the save is refused with
+   * `keychain_unavailable`, saying why, and nothing is changed: the page asks
+   * then ("Store the password unencrypted on this computer?") and saves again.
+   */
+  private seal(name: string, password: string, allowPlaintext: boolean | undefined): { sealedPassword: string; vault: CredentialVault['kind'] } | null {
+    let reason = this.vault.unavailable ?? 'this computer has no keychain to encrypt it with';
+    if (this.vault.canPersist) {
+      try {
+        return { sealedPassword: this.vault.seal(password), vault: this.vault.kind };
+      } catch (error) {
+        // A keychain that is there but refuses (locked, its service gone): the same question.
+        reason = `the keychain could not encrypt it (${(error as Error).message})`;
+      }
+    }
+    if (this.file === null || allowPlaintext === false) return null;
+    if (allowPlaintext === true) return { sealedPassword: plaintextVault.seal(password), vault: plaintextVault.kind };
+    throw new ConsoleError(
+      'keychain_unavailable',
+      `Nothing was saved: the password of "${name}" cannot be encrypted on this computer (${reason}). It can be stored unencrypted in the profiles file, or kept for this run only.`,
+    );
   }
 
   async remove(id: string): Promise<void> {

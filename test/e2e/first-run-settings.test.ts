@@ -17,8 +17,9 @@ import { CHROMIUM, CHROMIUM_ARGS } from './console-page.js';
  *   quitAndInstall. The updater is main's real controller over a recording
  *   port, fed what electron-updater would report;
  * - a computer with no keychain (main's memory-only vault, as on Linux
- *   without libsecret): the profile says its password lasts for this run,
- *   and only a save the operator ticked stores it in the clear.
+ *   without libsecret): a save is refused with the reason and the page asks
+ *   whether to store the password unencrypted; "only for this run" keeps it in
+ *   memory (the profile says so), only "Store unencrypted" writes it.
  */
 describe('first run: updates and where the password lives', () => {
   const calls: string[] = [];
@@ -103,27 +104,39 @@ describe('first run: updates and where the password lives', () => {
     expect(await page.getByTestId('update-notice').count()).toBe(0);
   });
 
-  it('without a keychain: says the password is kept for this run only, and stores it in the clear only once ticked', async () => {
-    const fill = async (allowPlaintext: boolean) => {
+  it('without a keychain: a save asks before storing the password unencrypted, and keeps it for this run only when told so', async () => {
+    const fill = async () => {
       await page.getByTestId('wizard-name').fill('No keychain');
       // Nothing listens on port 9: the engine just retries in the background.
       await page.getByTestId('wizard-url').fill('http://127.0.0.1:9');
       await page.getByTestId('wizard-user').fill('console');
       await page.getByTestId('wizard-password').fill(PASSWORD);
       await page.getByTestId('wizard-app').fill('console');
-      await page.getByLabel('If this computer has no keychain, keep the password in the profiles file').setChecked(allowPlaintext);
       await page.getByTestId('wizard-save').click();
     };
+    const question = page.getByRole('alertdialog', { name: 'Store the password unencrypted on this computer?' });
+    const profilesFile = () => readFileSync(join(dir, 'profiles.json'), 'utf8');
     await page.getByRole('button', { name: 'New profile' }).click();
-    await fill(false);
+    await fill();
+    await question.waitFor();
+    expect(await question.textContent()).toContain('cannot be encrypted on this computer (this console has no keychain to encrypt it with)');
+    // The safe answer has the focus: Enter keeps the password for this run, never in the clear.
+    await page.keyboard.press('Enter');
     const note = page.getByTestId('profile-vault');
     await expect.poll(() => note.count()).toBe(1);
     await expect.poll(() => note.textContent()).toContain('no keychain to encrypt the password: it is kept for this run only');
-    expect(readFileSync(join(dir, 'profiles.json'), 'utf8')).not.toContain(PASSWORD);
+    expect(await question.count()).toBe(0);
+    expect(profilesFile()).not.toContain(PASSWORD);
 
     await page.getByRole('button', { name: 'Edit' }).click();
-    await fill(true);
+    await fill();
+    await question.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByTestId('wizard-error').textContent()).toContain('Not saved');
+    expect(profilesFile()).not.toContain(PASSWORD);
+
+    await page.getByTestId('wizard-save').click();
+    await question.getByRole('button', { name: 'Store unencrypted' }).click();
     await expect.poll(() => note.textContent()).toContain('Password stored unencrypted in the profiles file');
-    expect(readFileSync(join(dir, 'profiles.json'), 'utf8')).toContain(PASSWORD);
+    expect(profilesFile()).toContain(PASSWORD);
   });
 });

@@ -112,9 +112,21 @@ describe('with the OS keychain', () => {
 });
 
 describe('without an OS keychain', () => {
-  it('keeps the password in memory for this run only and says so', async () => {
+  it('refuses a save it cannot encrypt with a typed error that says why, and changes nothing until the user answers', async () => {
     const profiles = await store(memoryOnlyVault);
-    const summary = await profiles.save(input);
+    const refused = await profiles.save(input).catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      code: 'keychain_unavailable',
+      message: 'Nothing was saved: the password of "Office PBX" cannot be encrypted on this computer (this console has no keychain to encrypt it with). It can be stored unencrypted in the profiles file, or kept for this run only.',
+    });
+    expect(leaks((refused as Error).message)).toBe(false);
+    expect(profiles.list()).toEqual([]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('keeps the password in memory for this run only when the user says no, and says so', async () => {
+    const profiles = await store(memoryOnlyVault);
+    const summary = await profiles.save({ ...input, allowPlaintext: false });
     expect(summary).toMatchObject({ hasPassword: true, vault: 'memory-only' });
     expect(profiles.resolve(summary.id).password).toBe(PASSWORD);
     const text = await readFile(file, 'utf8');
@@ -135,6 +147,37 @@ describe('without an OS keychain', () => {
     // Readable by a later run whatever vault it has: the user chose this.
     expect((await store(memoryOnlyVault)).resolve(summary.id).password).toBe(PASSWORD);
     expect((await store(keychainVault())).resolve(summary.id).password).toBe(PASSWORD);
+  });
+
+  it('asks the same when a keychain that was there fails to encrypt at save time', async () => {
+    const broken: CredentialVault = {
+      ...keychainVault(),
+      seal: () => {
+        throw new Error('the keyring is locked');
+      },
+    };
+    const profiles = await store(broken);
+    await expect(profiles.save(input)).rejects.toMatchObject({ code: 'keychain_unavailable', message: expect.stringContaining('(the keychain could not encrypt it (the keyring is locked))') });
+    expect(profiles.list()).toEqual([]);
+    expect(await profiles.save({ ...input, allowPlaintext: true })).toMatchObject({ vault: 'plaintext' });
+  });
+
+  it('asks nothing where no profiles file is kept (the browser host without --profiles, tests): the password lasts the run', async () => {
+    const profiles = new ProfileStore(null, memoryOnlyVault);
+    const summary = await profiles.save(input);
+    expect(summary).toMatchObject({ hasPassword: true, vault: 'memory-only' });
+    expect(profiles.resolve(summary.id).password).toBe(PASSWORD);
+  });
+
+  it('answers the page with keychain_unavailable over the contract, and a retry with the answer saves', async () => {
+    const profiles = await store(memoryOnlyVault);
+    const engines = new EngineManager(profiles, { status() {}, batch() {} }, silentLogger);
+    const dispatch = createDispatcher(createHandlers({ profiles, engines }), silentLogger);
+    const refused = await dispatch('profiles.save', input);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'keychain_unavailable', message: expect.stringContaining('cannot be encrypted on this computer') } });
+    expect(leaks(JSON.stringify(refused))).toBe(false);
+    expect(await dispatch('profiles.save', { ...input, allowPlaintext: true })).toMatchObject({ ok: true, value: { vault: 'plaintext' } });
+    engines.dispose();
   });
 });
 
@@ -159,8 +202,12 @@ describe('the Electron vault (safeStorage)', () => {
     electron.backend = backend;
     const warnings: string[] = [];
     const vault = createSafeStorageVault((message) => warnings.push(message));
-    expect(vault).toMatchObject({ kind: 'memory-only', canPersist: false });
+    expect(vault).toMatchObject({ kind: 'memory-only', canPersist: false, unavailable: expect.any(String) });
     if (process.platform === 'linux' || !available) expect(warnings.join('\n')).toMatch(/credential encryption is unavailable/);
+    // The reason a save is refused with, so the question names it.
+    const refused = await new ProfileStore(file, vault).save(input).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'keychain_unavailable', message: expect.stringContaining(vault.unavailable ?? '') });
+    if (process.platform === 'linux' && backend === 'basic_text') expect(vault.unavailable).toContain('no keyring service such as GNOME Keyring or KWallet');
   });
 });
 

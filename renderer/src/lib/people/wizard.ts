@@ -13,7 +13,6 @@ export interface ConnectionDraft {
   password: string;
   app: string;
   subscribeAll: boolean;
-  allowPlaintext: boolean;
   /** Advanced: the longest wait between reconnect attempts, in ms as typed; empty: the default. */
   reconnectMaxMs: string;
 }
@@ -27,7 +26,6 @@ export function connectionDraft(profile: ProfileSummary | null): ConnectionDraft
     password: '',
     app: profile?.app ?? 'console',
     subscribeAll: profile?.subscribeAll ?? true,
-    allowPlaintext: false,
     reconnectMaxMs: profile?.reconnectMaxMs == null ? '' : String(profile.reconnectMaxMs),
   };
 }
@@ -48,8 +46,34 @@ export function draftToInput(draft: ConnectionDraft): { ok: true; input: Profile
     app: draft.app.trim(),
     subscribeAll: draft.subscribeAll,
     ...(cap === '' ? {} : { reconnectMaxMs }),
-    ...(draft.allowPlaintext ? { allowPlaintext: true } : {}),
   };
   const parsed = profileInputSchema.safeParse(candidate);
   return parsed.success ? { ok: true, input: parsed.data } : { ok: false, error: describeIssues(parsed.error) };
+}
+
+/** The question put when main cannot encrypt a password, word for word. */
+export const PLAINTEXT_QUESTION = 'Store the password unencrypted on this computer?';
+
+/** What the person answered: in the profiles file unencrypted, in memory for this run, or not saved at all. */
+export type PlaintextAnswer = 'plaintext' | 'this-run' | 'cancel';
+
+/**
+ * Saves a profile. Where main refuses because the computer's keychain cannot
+ * encrypt the password (`keychain_unavailable`, its message says why), the
+ * person is asked then, with that reason, and the save is sent again with the
+ * answer. Null: they cancelled, and nothing was saved.
+ */
+export async function saveWithConsent(
+  save: (input: ProfileInput) => Promise<ProfileSummary>,
+  input: ProfileInput,
+  ask: (reason: string) => Promise<PlaintextAnswer>,
+): Promise<ProfileSummary | null> {
+  try {
+    return await save(input);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'keychain_unavailable') throw error;
+    const answer = await ask((error as Error).message);
+    if (answer === 'cancel') return null;
+    return save({ ...input, allowPlaintext: answer === 'plaintext' });
+  }
 }
