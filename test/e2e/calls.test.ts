@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AriRest } from '../../main/engine/ari-rest.js';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { placeInboundCall, world } from '../integration/harness.js';
 import { control, detailState, openConsole, row, screenshot, type ConsoleUnderTest } from './console-page.js';
 
@@ -53,6 +53,29 @@ async function onMyPhone(page: Page, caller: string): Promise<string> {
   return call.stasisId;
 }
 
+/**
+ * Whether the receptionist sees the whole of it: its box lies inside the window (as Playwright's toBeInViewport
+ * has it), and no scrolling panel clips any of it (the IntersectionObserver ratio that check is built on; a
+ * button cut off at a panel's edge is still inside the window).
+ */
+async function wholeInView(page: Page, locator: Locator): Promise<boolean> {
+  const box = await locator.boundingBox();
+  const size = page.viewportSize();
+  if (!box || !size) return false;
+  const inWindow = box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width && box.y + box.height <= size.height;
+  const ratio = await locator.evaluate(
+    (element) =>
+      new Promise<number>((resolve) => {
+        const observer = new IntersectionObserver(([entry]) => {
+          observer.disconnect();
+          resolve(entry?.intersectionRatio ?? 0);
+        });
+        observer.observe(element);
+      }),
+  );
+  return inWindow && ratio > 0.99;
+}
+
 const phases = (page: Page) => page.getByTestId('transfer-item').getByTestId('transfer-phase').allTextContents();
 
 describe('transfers from the console', () => {
@@ -77,10 +100,18 @@ describe('transfers from the console', () => {
     const caller = await onMyPhone(page, 'Bob Stone <202>');
     await page.keyboard.press('t');
     await page.getByTestId('transfer-target').fill(TARGET);
-    await expect.poll(() => page.getByTestId('transfer-reason').textContent()).toBe('');
+    await expect.poll(() => page.getByTestId('transfer-reason').count()).toBe(0);
     await page.getByTestId('transfer-attended').click();
     const item = page.getByTestId('transfer-item').filter({ hasText: 'Bob Stone' });
     await expect.poll(() => item.getByTestId('transfer-phase').textContent(), { timeout: 15_000 }).toBe(`Talking to ${TARGET}; caller on hold`);
+    // The transfer is running: no reason against starting one, and its buttons in sight on a laptop screen and a larger one.
+    expect(await page.getByTestId('transfer-reason').count()).toBe(0);
+    for (const viewport of [{ width: 1280, height: 720 }, { width: 1440, height: 900 }]) {
+      await page.setViewportSize(viewport);
+      for (const id of ['transfer-complete', 'transfer-swap', 'transfer-cancel']) {
+        await expect.poll(() => wholeInView(page, item.getByTestId(id)), { message: `${id} in view at ${viewport.width}×${viewport.height}` }).toBe(true);
+      }
+    }
     await screenshot(page, 'transfer-attended');
     await item.getByTestId('transfer-swap').click();
     await expect.poll(() => item.getByTestId('transfer-phase').textContent()).toBe(`Talking to the caller; ${TARGET} on hold`);

@@ -38,6 +38,21 @@ export function transferPhase(state: TransferState): string {
   }
 }
 
+/**
+ * The transfers still to show, those under way (ringing, consulting, swapped)
+ * first: their Complete / Swap / Cancel are what the receptionist needs next,
+ * above the ones already connected.
+ */
+export function activeTransfers(transfers: readonly TransferState[]): TransferState[] {
+  const active = transfers.filter((state) => state.phase !== 'done');
+  return [...active.filter((state) => state.phase !== 'connected'), ...active.filter((state) => state.phase === 'connected')];
+}
+
+/** Whether a transfer this channel takes part in (as caller, target or the receptionist's leg) is under way. */
+export function transferUnderWay(transfers: readonly TransferState[], channelId: string): boolean {
+  return transfers.some((state) => state.phase !== 'done' && state.phase !== 'connected' && [state.callerId, state.targetId, state.operatorId].includes(channelId));
+}
+
 export const KIND_LABEL: Record<TransferState['kind'], string> = { blind: 'Blind', attended: 'Attended', pickup: 'Pickup', dial: 'Dial' };
 
 /** "1:05" waited; negative clamps to 0. */
