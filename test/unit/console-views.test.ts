@@ -26,12 +26,12 @@ describe('lifecycle segments', () => {
       answeredAt: T0 + 4000,
       endedAt: T0 + 60_000,
       timeline: [
-        entry(T0 + 10_000, 'hold', 'On hold'),
-        entry(T0 + 15_000, 'unhold', 'Off hold'),
-        entry(T0 + 20_000, 'bridge-enter', 'Joined bridge Conference 1'),
-        entry(T0 + 30_000, 'link-lost', 'Console lost the PBX link'),
-        entry(T0 + 35_000, 'link-restored', 'Console link restored'),
-        entry(T0 + 50_000, 'bridge-leave', 'Left bridge Conference 1'),
+        entry(T0 + 10_000, 'hold', null),
+        entry(T0 + 15_000, 'unhold', null),
+        entry(T0 + 20_000, 'bridge-enter', { id: 'c0nf1234-0001', name: 'Conference 1' }),
+        entry(T0 + 30_000, 'link-lost', 'socket closed'),
+        entry(T0 + 35_000, 'link-restored', ''),
+        entry(T0 + 50_000, 'bridge-leave', { id: 'c0nf1234-0001', name: 'Conference 1' }),
       ],
     });
     const segments = channelSegments(call, T0 + 99_000);
@@ -42,13 +42,13 @@ describe('lifecycle segments', () => {
       ['hold', 10_000, 15_000, 'On hold'],
       // Spans come out as they close: the gap (closed at 35 s) before the bridge (50 s).
       ['gap', 30_000, 35_000, 'Disconnected: the console could not see this call'],
-      ['bridge', 20_000, 50_000, 'In bridge Conference 1'],
+      ['bridge', 20_000, 50_000, 'In bridge Conference 1 (c0nf1234)'],
     ]);
     expect(usedLanes(segments)).toEqual(['call', 'bridge', 'hold']);
   });
 
   it('keeps spans open while the call goes on, and says a never-answered call rang out', () => {
-    const live = channel('a', { answeredAt: T0 + 1000, timeline: [entry(T0 + 2000, 'mute', 'Muted (both)')] });
+    const live = channel('a', { answeredAt: T0 + 1000, timeline: [entry(T0 + 2000, 'mute', 'both')] });
     const open = channelSegments(live, T0 + 5000).filter((segment) => segment.open);
     expect(open.map((segment) => segment.kind).sort()).toEqual(['muted', 'up']);
     const missed = channel('m', { answeredAt: null, endedAt: T0 + 20_000, state: 'Ring' });
