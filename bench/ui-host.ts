@@ -7,6 +7,8 @@
  * answers the parent's questions until it disconnects:
  *   {type:'model'} → the engine's model, summarized (ids, states, bridges)
  *   {type:'lag'}   → event-loop delay since the last 'lag' (p50/p99/max ms)
+ *   {type:'stamps'} → with BENCH_HOST_STAMPS set (bench/ui-trace.ts): probe
+ *                    number → when its batch went to the browser host (epoch ms)
  *
  *   node out/bench/ui-host.js <baseUrl> <rendererDir> [username password app]
  */
@@ -31,6 +33,18 @@ async function main(): Promise<void> {
   });
   const host = await startBrowserHost({ backend: node.backend, rendererDir, logger: silentLogger });
   const lag = monitorEventLoopDelay({ resolution: 5 });
+  // Subscribed after the browser host, so a stamp is taken once the host has sent the batch.
+  const stamps: Record<string, number> = {};
+  if (process.env['BENCH_HOST_STAMPS']) {
+    node.backend.subscribe((channel, payload) => {
+      if (channel !== 'engine.events') return;
+      const at = performance.timeOrigin + performance.now();
+      for (const event of (payload as { events: { type?: string; channel?: { caller?: { name?: string } } }[] }).events) {
+        const name = event.type === 'ChannelCallerId' ? event.channel?.caller?.name : undefined;
+        if (name?.startsWith('probe#')) stamps[name.slice(6)] ??= at;
+      }
+    });
+  }
   lag.enable();
   process.on('message', (raw) => {
     const message = raw as { type?: string };
@@ -43,6 +57,8 @@ async function main(): Promise<void> {
     } else if (message.type === 'lag') {
       tell({ type: 'lag', p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 });
       lag.reset();
+    } else if (message.type === 'stamps') {
+      tell({ type: 'stamps', stamps });
     }
   });
   tell({ type: 'ready', url: host.url });

@@ -16,6 +16,7 @@ import {
   parseContactsFile,
   parseLocalDate,
   presenceDropVerdict,
+  ringingPeople,
 } from '../../renderer/src/lib/people/people.js';
 import { connectionDraft, draftToInput } from '../../renderer/src/lib/people/wizard.js';
 
@@ -64,6 +65,53 @@ describe('presence drop rules and filter', () => {
     expect(filterPresence(entries, 'alice', names).map((e) => e.key)).toEqual(['PJSIP/103']);
     expect(filterPresence(entries, '10', names)).toHaveLength(3);
     expect(filterPresence(entries, ' ', names)).toHaveLength(3);
+  });
+});
+
+describe('the People tab badge', () => {
+  const at = new Date(T).toISOString();
+  const created = (id: string, name: string, state: string): ModelEvent => ({ type: 'ChannelCreated', timestamp: at, channel: channel(id, name, state) }) as unknown as ModelEvent;
+  const ringingOf = (model: CallModel) => presenceOf(model).filter((entry) => entry.status === 'ringing').length;
+
+  it('counts the people presenceOf calls ringing, by channel name, by the endpoint list and by device state', () => {
+    const seen = {
+      type: 'ConsoleEndpointsSeen',
+      at: T,
+      endpoints: [
+        { technology: 'PJSIP', resource: '101', state: 'online', channel_ids: [] },
+        { technology: 'PJSIP', resource: '102', state: 'offline', channel_ids: [] },
+        { technology: 'PJSIP', resource: '103', state: 'online', channel_ids: ['odd-name'] },
+        { technology: 'PJSIP', resource: '104', state: 'online', channel_ids: [] },
+        { technology: 'PJSIP', resource: '105', state: 'online', channel_ids: [] },
+        { technology: 'PJSIP', resource: '106', state: 'online', channel_ids: [] },
+      ],
+    } as ModelEvent;
+    const devices = {
+      type: 'ConsoleDeviceStatesSeen',
+      at: T,
+      deviceStates: [
+        { name: 'PJSIP/104', state: 'RINGING' },
+        { name: 'PJSIP/105', state: 'RINGINUSE' },
+        { name: 'PJSIP/106', state: 'RINGING' },
+      ],
+    } as ModelEvent;
+    const variants: ModelEvent[][] = [
+      [],
+      [seen],
+      [seen, created('a', 'PJSIP/101-00000001', 'Ringing'), created('b', 'PJSIP/102-00000002', 'Ring')],
+      [seen, created('odd-name', 'Local/x@y-00000003;1', 'Ringing')],
+      [seen, devices],
+      // 105 rings by device state but has a call of its own (busy); 106 has one by name only.
+      [seen, devices, created('c', 'PJSIP/105-00000004', 'Up'), created('d', 'PJSIP/106-00000005', 'Down'), created('e', 'PJSIP/101-00000006', 'Up')],
+      // A phone with one call up and another ringing rings; the device states still count for the others.
+      [seen, devices, created('f', 'PJSIP/101-00000007', 'Up'), created('g', 'PJSIP/101-00000008', 'Ringing')],
+    ];
+    const counts = variants.map((events) => {
+      const model = modelWith(events);
+      expect(ringingPeople(model)).toBe(ringingOf(model));
+      return ringingPeople(model);
+    });
+    expect(counts).toEqual([0, 0, 2, 1, 3, 1, 4]);
   });
 });
 

@@ -9,13 +9,21 @@ const FRAME_MS = 16;
  * applied together. Steady traffic thus costs one flush per frame at most,
  * and a lone event shows with no frame of delay. DOM-free: the page passes
  * frame.ts's scheduleFrame, tests a queue of their own.
+ *
+ * "Quiet" is counted from when the last flush ended, not began: counted from
+ * its start, a flush slower than a frame made every next message flush at
+ * once too, so a busy page never coalesced and fell further behind
+ * (bench/findings.md, dom-latency).
  */
 export function createScheduler(nextFrame: (task: () => void) => void, now: () => number = () => performance.now()): (task: () => void) => void {
   let lastRun = Number.NEGATIVE_INFINITY;
   return (task) => {
     const run = (): void => {
-      lastRun = now();
-      task();
+      try {
+        task();
+      } finally {
+        lastRun = now();
+      }
     };
     if (now() - lastRun >= FRAME_MS) queueMicrotask(run);
     else nextFrame(run);

@@ -1,9 +1,9 @@
 import type { PanelSpec } from '../panels.js';
-import { presenceOf } from '../../../../common/workflows/presence.js';
 import ConnectionsPanel from './ConnectionsPanel.svelte';
 import HistoryPanel from './HistoryPanel.svelte';
 import PhonebookPanel from './PhonebookPanel.svelte';
 import PresencePanel from './PresencePanel.svelte';
+import { ringingPeople } from './people.js';
 
 /** The people panels, appended to the console's tab list (panels.ts). */
 export const PEOPLE_PANELS: readonly PanelSpec[] = [
@@ -14,7 +14,7 @@ export const PEOPLE_PANELS: readonly PanelSpec[] = [
     // How many phones ring right now: what a receptionist glances at.
     badge: ({ model }) => {
       if (!model) return null;
-      const ringing = presenceOf(model).filter((entry) => entry.status === 'ringing').length;
+      const ringing = ringingPeople(model);
       return ringing > 0 ? `${ringing} ringing` : null;
     },
   },
