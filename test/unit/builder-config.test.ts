@@ -51,7 +51,8 @@ describe('electron-builder configuration', () => {
     await expect(
       validateConfiguration(loadConfig({ ARI_CONSOLE_UPDATE_PROVIDER: 'github', ARI_CONSOLE_UPDATE_GITHUB: 'acme/ari-console' }), new DebugLogger(false)),
     ).resolves.toBeUndefined();
-  });
+    // Loading app-builder-lib and its schema takes seconds on a busy 2-core machine: a budget, not a speed check.
+  }, 30_000);
 
   it('names the app once: appId, and the productName package.json has', () => {
     const config = loadConfig();
@@ -187,7 +188,8 @@ describe('icons', () => {
     const run = spawnSync(process.execPath, ['build/make-icons.mjs', '--check'], { cwd: root, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-  });
+    // Decodes and redraws every icon in a child process: a budget for a busy machine, not a speed check.
+  }, 30_000);
 
   it('include a Linux set with every size from 16 to 1024, each the size its name says', () => {
     const config = loadConfig();
