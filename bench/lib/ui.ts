@@ -25,8 +25,14 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 export const LIVE_CHANNELS = 1000;
 const APP_BUILD = resolve(ROOT, 'out', 'bench-app');
 
-/** One production build per row process (electron-vite, as the e2e tests do): ~5 s. */
+/**
+ * One production build per row process (electron-vite, as the e2e tests do): ~5 s.
+ * BENCH_RENDERER_DIR instead serves a renderer built elsewhere (e.g. from an
+ * older commit), for comparing two builds on the same machine and load.
+ */
 export function buildApp(): string {
+  const given = process.env['BENCH_RENDERER_DIR'];
+  if (given) return resolve(given);
   const result = spawnSync(process.execPath, [resolve(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', APP_BUILD, '--logLevel', 'warn'], {
     cwd: ROOT,
     encoding: 'utf8',
