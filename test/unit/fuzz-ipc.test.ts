@@ -226,7 +226,7 @@ describe('over Electron IPC', () => {
       }),
       { numRuns: BOGUS_RUNS, endOnFailure: true },
     );
-  });
+  }, 60_000);
 });
 
 interface Client {
