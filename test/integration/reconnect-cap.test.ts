@@ -44,11 +44,13 @@ describe('a reconnect cap per profile', () => {
       await waitFor(() => status(eager.id)?.status === 'live' && status(patient.id)?.status === 'live', 30_000, 'both profiles live');
 
       await gate.close();
-      // Until the patient one has waited past the eager one's cap: its fourth retry (0.4-0.8 s) does.
-      await waitFor(() => (retries.get(patient.id)?.length ?? 0) >= 4, 30_000, 'the patient profile to back off four times');
+      // Until the patient one has been told to wait past the eager one's cap (its backoff grows to 0.4-0.8 s
+      // by the fourth retry), and the eager one has backed off as many times: counts of attempts, not their
+      // timing, which a busy machine stretches for both.
+      const longest = (id: string) => Math.max(0, ...(retries.get(id) ?? []));
+      await waitFor(() => longest(patient.id) > 150 && (retries.get(eager.id)?.length ?? 0) >= 4, 30_000, 'the patient profile to wait past 150 ms');
       const eagerDelays = retries.get(eager.id) ?? [];
       const patientDelays = retries.get(patient.id) ?? [];
-      expect(eagerDelays.length, 'the eager profile retried more often').toBeGreaterThan(patientDelays.length);
       for (const delay of eagerDelays) expect(delay).toBeLessThanOrEqual(150);
       for (const delay of patientDelays) expect(delay).toBeLessThanOrEqual(4000);
       expect(Math.max(...patientDelays), 'the patient profile waited longer than the eager one may').toBeGreaterThan(150);
