@@ -65,6 +65,12 @@ export class ProfileStore {
   private readonly memoryPasswords = new Map<string, string>();
   private readonly builtIn = new Set<string>();
   private readonly loadProblems: string[] = [];
+  /**
+   * Set when the file could not be fully read and no copy of it could be made:
+   * a save would replace the only original, so every change is refused with
+   * this sentence for the rest of the run (as the phonebook does).
+   */
+  private writeBlocked: string | null = null;
 
   constructor(
     private readonly file: string | null,
@@ -91,7 +97,9 @@ export class ProfileStore {
     const read = await readJsonList(this.file, 'profiles');
     if (read.kind === 'missing') return;
     if (read.kind === 'unreadable') {
-      this.loadProblems.push(`The profiles file ${this.file} could not be read (${read.message}); starting without saved profiles.`);
+      // Not even a copy can be made of what cannot be read: the next save must not replace it.
+      this.writeBlocked = `The profiles file ${this.file} could not be read (${read.message}); no profile can be saved or removed in this run so that the ones in it are not lost. Fix or move the file aside, then restart the console.`;
+      this.loadProblems.push(`The profiles file ${this.file} could not be read (${read.message}); starting without saved profiles, and profiles cannot be changed in this run so the file is not overwritten.`);
       return;
     }
     const problems: string[] = read.problem === null ? [] : [read.problem];
@@ -102,10 +110,14 @@ export class ProfileStore {
     }
     if (problems.length === 0) return;
     const aside = await keepAside(this.file);
+    if (aside.ok) {
+      this.loadProblems.push(`Some saved profiles could not be read; the original file is kept as ${aside.copy}: ${problems.join('; ')}.`);
+      return;
+    }
+    // No copy: a save would replace the only original, unreadable profiles and all.
+    this.writeBlocked = `The profiles file ${this.file} could not be fully read and no copy of it could be made (${aside.error}); no profile can be saved or removed in this run so that the ones in it are not lost. Free some space or move the file aside, then restart the console.`;
     this.loadProblems.push(
-      aside.ok
-        ? `Some saved profiles could not be read; the original file is kept as ${aside.copy}: ${problems.join('; ')}.`
-        : `Some saved profiles could not be read (${problems.join('; ')}) and no backup could be written (${aside.error}).`,
+      `Some saved profiles could not be read (${problems.join('; ')}) and no backup could be written (${aside.error}); profiles cannot be changed in this run so the file is not overwritten.`,
     );
   }
 
@@ -139,6 +151,7 @@ export class ProfileStore {
   }
 
   async save(input: ProfileInput): Promise<ProfileSummary> {
+    this.writable();
     const id = input.id ?? `p-${randomUUID().slice(0, 8)}`;
     if (this.builtIn.has(id)) throw new ConsoleError('bad_request', 'The built-in sandbox profile cannot be changed; create a new profile instead.');
     const previous = this.profiles.get(id);
@@ -201,10 +214,15 @@ export class ProfileStore {
   }
 
   async remove(id: string): Promise<void> {
+    this.writable();
     if (this.builtIn.has(id)) throw new ConsoleError('bad_request', 'The built-in sandbox profile cannot be removed.');
     if (!this.profiles.delete(id)) throw new ConsoleError('no_profile', `There is no connection profile "${id}".`);
     this.memoryPasswords.delete(id);
     await this.persist();
+  }
+
+  private writable(): void {
+    if (this.writeBlocked) throw new ConsoleError('unavailable', this.writeBlocked);
   }
 
   private passwordOf(stored: StoredProfile): string | null {

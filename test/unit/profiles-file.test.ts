@@ -70,18 +70,27 @@ describe('reading the profiles file', () => {
     expect(JSON.parse(await readFile(file, 'utf8')).profiles).toHaveLength(2);
   });
 
-  it('says plainly when no copy of the damaged file could be made, and names none', async () => {
+  it('says plainly when no copy of the damaged file could be made, names none, and then refuses to overwrite the only one', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-03-04T05:06:07.890Z'));
     const taken = `${file}.unreadable-2026-03-04T05-06-07-890Z`;
     await mkdir(taken);
+    const original = JSON.stringify({ version: 1, profiles: [good, { ...good, id: 'p-x', app: 'bad app name' }] });
+    let profiles: ProfileStore;
     try {
-      const profiles = await loaded(JSON.stringify({ version: 1, profiles: [good, { ...good, id: 'p-x', app: 'bad app name' }] }));
-      expect(profiles.problems()[0]).toMatch(/could not be read \(.+\) and no backup could be written \(EEXIST: file already exists\)\.$/);
-      expect(profiles.problems()[0]).not.toContain(taken);
+      profiles = await loaded(original);
     } finally {
       vi.useRealTimers();
     }
+    expect(profiles.problems()[0]).toMatch(/could not be read \(.+\) and no backup could be written \(EEXIST: file already exists\); profiles cannot be changed in this run/);
+    expect(profiles.problems()[0]).not.toContain(taken);
+    // The readable profile is still there to connect with; nothing may replace the file holding the unreadable one.
+    expect(profiles.resolve('p-good').password).toBe('pw');
+    const add = { name: 'New', baseUrl: 'http://pbx2:8088', username: 'u', password: 'p', app: 'console', subscribeAll: false, allowPlaintext: true };
+    await expect(profiles.save(add)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('no copy of it could be made') });
+    await expect(profiles.remove('p-good')).rejects.toMatchObject({ code: 'unavailable' });
+    expect(profiles.list().map((profile) => profile.id)).toEqual(['p-good']);
+    expect(await readFile(file, 'utf8')).toBe(original);
   });
 
   it('a file with no profiles list is a problem, not a crash', async () => {
@@ -95,6 +104,10 @@ describe('reading the profiles file', () => {
     const profiles = new ProfileStore(file, plaintextVault);
     await profiles.load();
     expect(profiles.problems()[0]).toMatch(/could not be read/);
+    // What could not be read cannot be copied either: a save must not replace it.
+    const add = { name: 'New', baseUrl: 'http://pbx2:8088', username: 'u', password: 'p', app: 'console', subscribeAll: false, allowPlaintext: true };
+    await expect(profiles.save(add)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('could not be read') });
+    expect(profiles.list()).toEqual([]);
   });
 
   it('reports its problems over the contract', async () => {
