@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { applySettingsPatch, DEFAULT_SETTINGS, settingsFromUnknown, type Settings, type SettingsPatch } from '../common/settings.js';
 import { ConsoleError } from '../common/errors.js';
-import { writeFileAtomically } from './store-file.js';
+import { keepAside, writeFileAtomically } from './store-file.js';
 
 export interface SettingsStoreOptions {
   /**
@@ -29,7 +29,7 @@ export class SettingsStore {
   /** `saved` with the run-only overrides on top: what the console uses. */
   private current: Settings;
   private readonly runOnly: SettingsPatch;
-  private readonly readOnly: string | null;
+  private readOnly: string | null;
   private readonly listeners = new Set<(settings: Settings) => void>();
   private queue: Promise<void> = Promise.resolve();
   private problem: string | null = null;
@@ -49,11 +49,25 @@ export class SettingsStore {
     try {
       this.saved = settingsFromUnknown(JSON.parse(await readFile(this.file, 'utf8')) as unknown);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.problem = `The settings file ${this.file} could not be read (${(error as Error).message}); defaults are used.`;
-      }
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') await this.unreadable(this.file, (error as Error).message);
     }
     this.current = this.withRunOnly(this.saved);
+  }
+
+  /**
+   * A file that is there but could not be read (truncated by a full disk,
+   * edited by hand) must not be replaced by the next change: it is copied
+   * aside first, and where no copy can be made the settings cannot be
+   * changed in this run, saying why (as the phonebook and the profiles do).
+   */
+  private async unreadable(file: string, why: string): Promise<void> {
+    const aside = await keepAside(file);
+    if (aside.ok) {
+      this.problem = `The settings file ${file} could not be read (${why}); defaults are used, and the original is kept as ${aside.copy}.`;
+      return;
+    }
+    this.problem = `The settings file ${file} could not be read (${why}) and no copy of it could be made (${aside.error}); defaults are used, and settings cannot be changed in this run so the file is not overwritten.`;
+    this.readOnly ??= `The settings file ${file} could not be read and no copy of it could be made (${aside.error}), so it is not overwritten. Fix or move it aside, then restart the console.`;
   }
 
   problems(): string[] {

@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../common/settings.js';
 import { createBackend } from '../../main/backend-node.js';
 import { createLogger } from '../../main/log.js';
@@ -43,6 +43,30 @@ describe('the settings file', () => {
     await other.load();
     expect(other.get()).toEqual(DEFAULT_SETTINGS);
     expect(other.problems()[0]).toContain('could not be read');
+    // The next change replaces the file: what could not be read is kept beside it first.
+    const [copy] = (await readdir(dir)).filter((name) => name.startsWith('broken.json.unreadable-'));
+    expect(other.problems()[0]).toContain(`kept as ${join(dir, copy ?? 'none')}`);
+    await other.set({ transferTimeoutSec: 40 });
+    expect(await readFile(join(dir, copy ?? 'none'), 'utf8')).toBe('{"snoopEnabled": tru');
+  });
+
+  it('refuses every change to an unreadable file that could not be copied aside, saying why, and leaves the file as it was', async () => {
+    const broken = join(dir, 'settings.json');
+    await writeFile(broken, '{"operatorEndpoint": "PJSIP/1');
+    // The copy's name is taken (by a folder): the copy cannot be made, as on a full disk or a read-only folder.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-04T05:06:07.890Z'));
+    await mkdir(`${broken}.unreadable-2026-03-04T05-06-07-890Z`);
+    const store = new SettingsStore(broken);
+    try {
+      await store.load();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(store.problems()[0]).toMatch(/no copy of it could be made \(EEXIST: .+\); defaults are used, and settings cannot be changed in this run/);
+    await expect(store.set({ transferTimeoutSec: 40 })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('no copy of it could be made') });
+    expect(store.get()).toEqual(DEFAULT_SETTINGS);
+    expect(await readFile(broken, 'utf8')).toBe('{"operatorEndpoint": "PJSIP/1');
   });
 
   it('refuses a patch that does not fit, with a typed error, and keeps the old settings', async () => {
