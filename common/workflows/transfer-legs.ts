@@ -119,6 +119,11 @@ export function leftBridgeEffects(state: TransferState, members: readonly string
 export function movedOutEffects(state: TransferState, moved: string, members: readonly string[]): WorkflowEffect[] {
   const stayer = moved === state.callerId ? state.targetId : state.callerId;
   if (members.some((id) => id !== stayer && id !== moved)) return [];
+  // The other one left the bridge too (the operator removed the bridge: "its calls stay connected to
+  // the console", or moved both): nobody was left behind in it. Only a target not yet seen in the
+  // bridge may still be on its way in, and then it is the one left talking to nobody.
+  const onItsWayIn = stayer === state.targetId && !state.targetJoined;
+  if (!members.includes(stayer) && !onItsWayIn) return [];
   if (stayer === state.targetId || state.kind === 'dial') return [{ type: 'hangup', channelId: stayer, ifIn: [state.bridgeId, null] }, destroyOwnBridge(state)];
   return [destroyOwnBridge(state), { type: 'moh-start', channelId: stayer, ifIn: [state.bridgeId, null] }];
 }

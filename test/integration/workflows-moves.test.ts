@@ -81,6 +81,22 @@ describe('after a completed transfer, a plain move of one party', () => {
   });
 });
 
+describe('the operator removes a completed transfer\'s bridge on the board', () => {
+  it('blind: both leave it, neither is hung up ("its calls stay connected to the console")', async () => {
+    const { caller, id, targetId, bridgeId } = await blindTransferred('Cid <234>');
+    // Both stay up after the test: the outside world hangs them up.
+    w.placed(targetId);
+
+    await w.console_.request('bridge.destroy', { profileId: P, bridgeId });
+    await waitFor(() => transfer(id)?.phase === 'done', 10_000, 'the transfer over');
+    // Through the workflows' one queue: once refused, whatever the leaves made them do is done.
+    await expect(w.console_.request('transfer.command', { profileId: P, workflowId: id, command: 'cancel' })).rejects.toThrow(/already ended/);
+    expect(await up(targetId)).toBe(true);
+    expect(await up(caller)).toBe(true);
+    expect(await members(bridgeId)).toBeNull();
+  });
+});
+
 describe('a plain move while the console was disconnected', () => {
   it('the caller moved into a conference during a link gap: once reconnected, the colleague left alone is hung up', async () => {
     const { caller, id, targetId, bridgeId } = await blindTransferred('Eli <238>');

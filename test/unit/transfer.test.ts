@@ -241,6 +241,18 @@ describe('a plain bridge move by the operator (the bridge board, not the transfe
     expect(transferPhase(connected())).toBe('Connected');
   });
 
+  it('the operator removed the transfer\'s bridge (both legs left it): nobody is hung up or put on hold, the calls stay with the console', () => {
+    // Asterisk reports each leg leaving, then the bridge gone: the first leave already finds the other one out.
+    for (const first of ['caller', 'x1-t']) {
+      const step = moved(connected(), first, []);
+      expect(step.effects).toEqual([]);
+      expect(step.state.phase).toBe('done');
+    }
+    // A target not yet seen in the bridge may still be on its way in: it is the one left alone, and goes.
+    const notJoined = last(run(start(), [{ type: 'target-answered', at: T0 + 1000 }]));
+    expect(moved(notJoined, 'caller', []).effects).toEqual([{ type: 'hangup', channelId: 'x1-t', ifIn: ['x1-b', null] }, destroy]);
+  });
+
   it('nothing is touched while someone else is in the bridge with the one who stayed (the operator made it a conference)', () => {
     expect(moved(connected(), 'caller', ['x1-t', 'guest']).effects).toEqual([]);
     expect(moved(connected(), 'x1-t', ['caller', 'guest']).effects).toEqual([]);
