@@ -15,6 +15,12 @@ export interface ConnectionDraft {
   subscribeAll: boolean;
   /** Advanced: the longest wait between reconnect attempts, in ms as typed; empty: the default. */
   reconnectMaxMs: string;
+  /**
+   * The edited profile's CA file (https with a private CA), which the form
+   * does not show: carried as it is, since a save without it removes it and
+   * the next connect then fails on the PBX's certificate.
+   */
+  caFile: string | null;
 }
 
 export function connectionDraft(profile: ProfileSummary | null): ConnectionDraft {
@@ -27,6 +33,7 @@ export function connectionDraft(profile: ProfileSummary | null): ConnectionDraft
     app: profile?.app ?? 'console',
     subscribeAll: profile?.subscribeAll ?? true,
     reconnectMaxMs: profile?.reconnectMaxMs == null ? '' : String(profile.reconnectMaxMs),
+    caFile: profile?.caFile ?? null,
   };
 }
 
@@ -46,6 +53,7 @@ export function draftToInput(draft: ConnectionDraft): { ok: true; input: Profile
     app: draft.app.trim(),
     subscribeAll: draft.subscribeAll,
     ...(cap === '' ? {} : { reconnectMaxMs }),
+    ...(draft.caFile === null ? {} : { caFile: draft.caFile }),
   };
   const parsed = profileInputSchema.safeParse(candidate);
   return parsed.success ? { ok: true, input: parsed.data } : { ok: false, error: describeIssues(parsed.error) };
