@@ -236,10 +236,12 @@ export class CallWorkflows {
           break;
         }
         case 'ConsoleChannelVanished': {
-          // Ended while the link was down: no StasisEnd will ever say so.
+          // Ended while the link was down: no StasisEnd will ever say so. Its
+          // ChannelDestroyed, buffered while the reconnect's listing was taken,
+          // may follow in this batch (the model took its real end): the cause is its.
           const gone = (event as Extract<ModelEvent, { type: 'ConsoleChannelVanished' }>).channelId;
           this.hangingUp.add(gone);
-          changed = (await this.machines.legEnded(gone, at, { cause: null, text: null })) || changed;
+          changed = (await this.machines.legEnded(gone, at, causeOf(gone))) || changed;
           changed = (await this.snoops.channelEnded(gone)) || changed;
           break;
         }

@@ -54,24 +54,38 @@ function world() {
   return { workflows, feed, requests, view: () => view };
 }
 
+/** A blind transfer whose Local target (both halves created) is ringing; `outcome()` is what the panel shows. */
+async function ringingTarget(n: string) {
+  const { workflows: calls, feed, view } = world();
+  const id = await calls.transfer({ channelId: 'caller', kind: 'blind', target: 'Local/busy@test' });
+  const { targetId } = transferIds(id);
+  await feed([created(targetId, `Local/busy@test-${n};1`), created(`${targetId};2`, `Local/busy@test-${n};2`)]);
+  const transfer = () => view()?.transfers.find((state) => state.id === id);
+  return { feed, targetId, transfer };
+}
+
 describe('a busy target whose ;2 half reports in the next batch', () => {
   it('still says "busy", not "no answer"', async () => {
-    const { workflows: calls, feed, view } = world();
-    const id = await calls.transfer({ channelId: 'caller', kind: 'blind', target: 'Local/busy@test' });
-    const { targetId } = transferIds(id);
-    await feed([created(targetId, 'Local/busy@test-0001;1'), created(`${targetId};2`, 'Local/busy@test-0001;2')]);
+    const { feed, targetId, transfer } = await ringingTarget('0001');
     await feed([destroyed(targetId, 0)]);
-    expect(view()?.transfers.find((state) => state.id === id)?.phase).toBe('dialing');
+    expect(transfer()?.phase).toBe('dialing');
     await feed([destroyed(`${targetId};2`, 17, 'User busy')]);
-    expect(view()?.transfers.find((state) => state.id === id)?.outcome).toMatchObject({ status: 'failed', reason: 'busy' });
+    expect(transfer()?.outcome).toMatchObject({ status: 'failed', reason: 'busy' });
   });
 
   it('says "busy" at once when both halves share the batch', async () => {
-    const { workflows: calls, feed, view } = world();
-    const id = await calls.transfer({ channelId: 'caller', kind: 'blind', target: 'Local/busy@test' });
-    const { targetId } = transferIds(id);
-    await feed([created(targetId, 'Local/busy@test-0002;1'), created(`${targetId};2`, 'Local/busy@test-0002;2')]);
+    const { feed, targetId, transfer } = await ringingTarget('0002');
     await feed([destroyed(targetId, 0), destroyed(`${targetId};2`, 17, 'User busy')]);
-    expect(view()?.transfers.find((state) => state.id === id)?.outcome).toMatchObject({ status: 'failed', reason: 'busy' });
+    expect(transfer()?.outcome).toMatchObject({ status: 'failed', reason: 'busy' });
+  });
+});
+
+describe('a ringing target that ended during a link gap', () => {
+  it('says the cause the PBX sent in the reconnect batch ("busy" from its ;2 half), not "no answer"', async () => {
+    const { feed, targetId, transfer } = await ringingTarget('0003');
+    // What the engine sends after a reconnect: the reconcile's guesses, then the ends buffered meanwhile.
+    const vanished = (channelId: string): ModelEvent => ({ type: 'ConsoleChannelVanished', at: T + 5000, channelId });
+    await feed([vanished(targetId), vanished(`${targetId};2`), { type: 'ConsoleLinkRestored', at: T + 5000 }, destroyed(targetId, 0), destroyed(`${targetId};2`, 17, 'User busy')]);
+    expect(transfer()?.outcome).toMatchObject({ status: 'failed', reason: 'busy' });
   });
 });
