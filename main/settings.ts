@@ -78,8 +78,13 @@ export class SettingsStore {
     return this.current;
   }
 
-  async set(patch: SettingsPatch): Promise<Settings> {
+  /** Throws the typed refusal every change gets here (another console owns the folder, an unreadable file kept). */
+  assertWritable(): void {
     if (this.readOnly) throw new ConsoleError('unavailable', `${this.readOnly} Settings cannot be changed here.`);
+  }
+
+  async set(patch: SettingsPatch): Promise<Settings> {
+    this.assertWritable();
     let next: Settings;
     let nextSaved: Settings;
     try {

@@ -38,6 +38,8 @@ export function pageSettingsSetter(store: SettingsStore, consent: SnoopConsent |
         log.warn('snoop: the page asked to turn it on; refused, this console has no confirmation outside the page', { endpoint });
         throw new ConsoleError('forbidden', 'Listen, whisper and barge can only be turned on where the console runs: in the desktop app, which asks you to confirm, or in its settings file.');
       }
+      // A change this console may not save is refused before the person is asked, not after a yes.
+      store.assertWritable();
       // One question at a time: a page cannot stack dialogs hoping for a stray click.
       if (asking) throw new ConsoleError('forbidden', 'Already asking whether to allow listen, whisper and barge.');
       asking = true;

@@ -86,11 +86,13 @@ export type ParkInput =
   /** The call is in its slot's bridge. */
   | { readonly type: 'entered'; readonly at: number; readonly slot: number }
   /**
-   * The call left its slot by other means (picked up to a phone, transferred,
-   * answered by the parker). `alone`: it is in no bridge now (seen after a
-   * link gap), so it gets music instead of silence.
+   * The call left its slot by other means. `how`: 'ring-back', the parker's
+   * ring-back answered and took it; 'moved', no workflow of the console took
+   * it (the operator's plain bridge move on the board); absent, another
+   * workflow did (picked up to a phone, transferred). `alone`: it is in no
+   * bridge now (seen after a link gap), so it gets music instead of silence.
    */
-  | { readonly type: 'left'; readonly at: number; readonly slot: number; readonly alone?: boolean }
+  | { readonly type: 'left'; readonly at: number; readonly slot: number; readonly how?: 'ring-back' | 'moved'; readonly alone?: boolean }
   /** The parked caller hung up. */
   | { readonly type: 'ended'; readonly at: number; readonly slot: number }
   | { readonly type: 'ring-back-failed'; readonly at: number; readonly slot: number; readonly reason: string }
@@ -248,8 +250,9 @@ export function parkTransition(state: ParkState, input: ParkInput): ParkTransiti
     case 'left': {
       const parked = slotOf(state, input.slot);
       if (!parked) return same(state);
-      const kind: ParkOutcomeKind = parked.status === 'ringing-back' ? 'answered-by-parker' : 'left';
-      const detail = kind === 'answered-by-parker' ? `answered by ${parked.parker.label}` : 'taken out of the slot';
+      // Ringing back says nothing of who took it: a plain move while the parker's phone rings is no answer.
+      const kind: ParkOutcomeKind = input.how === 'ring-back' ? 'answered-by-parker' : 'left';
+      const detail = input.how === 'ring-back' ? `answered by ${parked.parker.label}` : input.how === 'moved' ? 'moved to another bridge by the operator' : 'taken out of the slot';
       const effects: WorkflowEffect[] = [{ type: 'bridge-destroy', bridgeId: parked.bridgeId }];
       if (input.alone) effects.push({ type: 'moh-start', channelId: parked.channelId });
       return { state: freeSlot(state, parked, kind, at, detail), effects };

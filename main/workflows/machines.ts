@@ -3,7 +3,7 @@ import type { CallModel } from '../../common/model/index.js';
 import type { Settings } from '../../common/settings.js';
 import type { WorkflowEffect } from '../../common/workflows/effects.js';
 import { isOperatorLeg } from '../../common/workflows/operator-leg.js';
-import { createParkState, parkTransition, slotOf, slotOfChannel, type ParkInput, type ParkState } from '../../common/workflows/park.js';
+import { createParkState, parkTransition, slotOf, slotOfChannel, type ParkedCall, type ParkInput, type ParkState } from '../../common/workflows/park.js';
 import {
   isActive,
   startTransfer,
@@ -145,6 +145,22 @@ export class WorkflowMachines {
       changed = true;
     }
     return changed;
+  }
+
+  /**
+   * How a parked call came out of its slot, for the park's history: a
+   * transfer of the console that took it (answered, or one that moves its
+   * caller out at once, like an attended one) is the slot's ring-back
+   * ('ring-back': the parker answered) or another workflow (undefined); none
+   * did, and it is in another bridge: the operator's plain move ('moved').
+   */
+  parkLeftHow(parked: ParkedCall, bridgeId: string | null): 'ring-back' | 'moved' | undefined {
+    for (const state of this.transferStates.values()) {
+      if (state.callerId !== parked.channelId || state.startedAt < parked.parkedAt) continue;
+      if (state.answeredAt === null && !(isActive(state) && state.waitTone !== 'parked')) continue;
+      return this.ringBacks.get(state.id) === parked.slot ? 'ring-back' : undefined;
+    }
+    return bridgeId !== null && bridgeId !== parked.bridgeId ? 'moved' : undefined;
   }
 
   /** A channel left a bridge: a finished transfer's bridge must not keep one party talking to nobody. */

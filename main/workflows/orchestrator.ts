@@ -263,7 +263,11 @@ export class CallWorkflows {
           changed = moved || changed;
           const parked = channelId ? slotOfChannel(this.machines.park, channelId) : undefined;
           if (parked && channelId && parked.bridgeId === ari.bridge?.id) {
-            await this.machines.stepPark({ type: this.hangingUp.has(channelId) ? 'ended' : 'left', at, slot: parked.slot });
+            if (this.hangingUp.has(channelId)) await this.machines.stepPark({ type: 'ended', at, slot: parked.slot });
+            else {
+              const how = this.machines.parkLeftHow(parked, this.options.engine().currentModel.channels.get(channelId)?.bridgeId ?? null);
+              await this.machines.stepPark({ type: 'left', at, slot: parked.slot, ...(how ? { how } : {}) });
+            }
             changed = true;
           }
           break;
@@ -319,7 +323,11 @@ export class CallWorkflows {
       }
     }
     const before = this.machines.park;
-    for (const input of restoredParkInputs(this.machines.park, model, at)) await this.machines.stepPark(input);
+    for (const input of restoredParkInputs(this.machines.park, model, at)) {
+      const parked = input.type === 'left' ? slotOf(this.machines.park, input.slot) : undefined;
+      const how = parked ? this.machines.parkLeftHow(parked, model.channels.get(parked.channelId)?.bridgeId ?? null) : undefined;
+      await this.machines.stepPark(input.type === 'left' && how ? { ...input, how } : input);
+    }
     for (const id of this.machines.abandoned.ids()) if (model.channels.get(id)?.endedAt === null) await this.machines.abandoned.seen(id);
     return changed || this.machines.park !== before;
   }

@@ -133,7 +133,7 @@ describe('before the transfer is connected, a plain move of its caller', () => {
     expect(await members(conf.bridgeId)).toEqual([caller, conf.guest].sort());
   });
 
-  it('park ring-back still ringing the parker: the caller moved out of its slot; the ring-back stops', async () => {
+  it('park ring-back still ringing the parker: the caller moved out of its slot; the ring-back stops, and the park history says it was moved', async () => {
     await w.console_.request('settings.set', { operatorEndpoint: 'Local/ringback@test', park: { timeoutSec: 5 } });
     const caller = (await w.call('Dora <236>')).stasisId;
     await w.console_.request('park.park', { profileId: P, channelId: caller, slot: 702 });
@@ -149,5 +149,10 @@ describe('before the transfer is connected, a plain move of its caller', () => {
     expect(transfer(pickup?.id ?? '')?.outcome).toMatchObject({ status: 'cancelled', reason: 'taken over by another action' });
     await gone(targetId, "the parker's ringing phone hung up");
     expect(await members(conf.bridgeId)).toEqual([caller, conf.guest].sort());
+    // Nobody answered the ring-back: the slot was emptied by the operator's move.
+    expect(w.latest()?.park.recent.find((outcome) => outcome.slot === 702 && outcome.channelId === caller)).toMatchObject({
+      kind: 'left',
+      detail: 'moved to another bridge by the operator',
+    });
   });
 });

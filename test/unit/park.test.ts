@@ -136,8 +136,12 @@ describe('timeout', () => {
     // Ringing back is not repeated on the next tick.
     expect(parkTransition(due.state, { type: 'tick', at: T0 + 61_000 }).effects).toEqual([]);
     // The parker answers: the ring-back moves the call out; the slot is freed.
-    const answered = parkTransition(due.state, { type: 'left', at: T0 + 63_000, slot: 701 });
+    const answered = parkTransition(due.state, { type: 'left', at: T0 + 63_000, slot: 701, how: 'ring-back' });
     expect(answered.state.recent[0]).toMatchObject({ kind: 'answered-by-parker', detail: 'answered by PJSIP/104' });
+    // Moved out with a plain bridge move while the parker's phone still rang: no answer, and the history says so.
+    const moved = parkTransition(due.state, { type: 'left', at: T0 + 63_000, slot: 701, how: 'moved' });
+    expect(moved.state.recent[0]).toMatchObject({ kind: 'left', detail: 'moved to another bridge by the operator' });
+    expect(parkTransition(due.state, { type: 'left', at: T0 + 63_000, slot: 701 }).state.recent[0]).toMatchObject({ kind: 'left', detail: 'taken out of the slot' });
   });
 
   it('keeps the call parked when the ring-back fails, then returns it to the console after the last try', () => {

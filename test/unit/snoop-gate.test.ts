@@ -114,6 +114,19 @@ describe('settings.set from the page', () => {
     expect(asked).toEqual([]);
   });
 
+  it('a console that may not change the settings (another one owns the data folder) refuses before asking, not after a yes', async () => {
+    const asked: string[] = [];
+    const settings = new SettingsStore(null, { readOnly: 'Another ARI Console is using the data folder /x.', runOnly: { operatorEndpoint: 'PJSIP/100' } });
+    const profiles = new ProfileStore(null, memoryOnlyVault);
+    const engines = new EngineManager(profiles, { status() {}, batch() {} }, silentLogger);
+    const snoopConsent: SnoopConsent = { confirm: async ({ endpoint }) => (asked.push(endpoint), true) };
+    const dispatch = createDispatcher(createHandlers({ profiles, engines, settings, log: silentLogger, snoopConsent }), silentLogger) as Setup['dispatch'];
+    const result = await dispatch('settings.set', { snoopEnabled: true });
+    expect(result).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringContaining('Another ARI Console') } });
+    expect(asked).toEqual([]);
+    expect(settings.get().snoopEnabled).toBe(false);
+  });
+
   it('main side (settings.json, SettingsStore.set) turns it on without asking', async () => {
     const { settings, asked } = await setup(async () => false);
     await settings.set({ snoopEnabled: true, operatorEndpoint: 'PJSIP/100' });
