@@ -127,3 +127,31 @@ export function movedOutEffects(state: TransferState, moved: string, members: re
   if (stayer === state.targetId || state.kind === 'dial') return [{ type: 'hangup', channelId: stayer, ifIn: [state.bridgeId, null] }, destroyOwnBridge(state)];
   return [destroyOwnBridge(state), { type: 'moh-start', channelId: stayer, ifIn: [state.bridgeId, null] }];
 }
+
+/**
+ * attended, consulting (or still ringing the target, or swapped): the
+ * receptionist moved her own leg out of the consultation bridge. The
+ * consultation is cancelled without touching her leg. The target the console
+ * rang is hung up only while it talks to nobody: still ringing, on hold, or
+ * left alone in the consultation bridge. A held caller keeps its music, on
+ * hold with the console; a caller left alone in the consultation bridge
+ * (swapped) is taken out of it onto the console's hold. Anyone else in that
+ * bridge makes it somebody's call: whoever is with them stays. A leg no
+ * longer in it (the operator removed the bridge: "its calls stay connected
+ * to the console") is left as it is. The bridge goes once only the
+ * transfer's legs were in it. `members`: who is in the consultation bridge now.
+ */
+export function operatorMovedEffects(state: TransferState, members: readonly string[]): WorkflowEffect[] {
+  const consult = state.consultBridgeId;
+  if (consult === null) return [];
+  const company = members.some((id) => id !== state.callerId && id !== state.targetId && id !== state.operatorId);
+  const leftAlone = (id: string) => !company && members.includes(id);
+  const effects: WorkflowEffect[] = [];
+  if (state.held !== 'caller' && leftAlone(state.callerId)) {
+    effects.push({ type: 'bridge-remove', bridgeId: consult, channelId: state.callerId }, { type: 'moh-start', channelId: state.callerId, ifIn: [consult, null] });
+  }
+  if (state.phase === 'dialing' || state.held === 'target') effects.push({ type: 'hangup', channelId: state.targetId, ifIn: [null] });
+  else if (leftAlone(state.targetId)) effects.push({ type: 'hangup', channelId: state.targetId, ifIn: [consult] });
+  if (!company) effects.push({ type: 'bridge-destroy', bridgeId: consult, ifOnly: consultLegs(state) });
+  return effects;
+}

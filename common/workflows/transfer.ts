@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors.js';
 import { describeFailure, type WorkflowEffect } from './effects.js';
-import { consultLegs, destroyOwnBridge, DIAL_GRACE_SEC, lostTargetEffects, movedOutEffects, originateTarget, releaseEffects, retrieveCaller } from './transfer-legs.js';
+import { consultLegs, destroyOwnBridge, DIAL_GRACE_SEC, lostTargetEffects, movedOutEffects, operatorMovedEffects, originateTarget, releaseEffects, retrieveCaller } from './transfer-legs.js';
 
 export { DIAL_GRACE_SEC, transferIds } from './transfer-legs.js';
 export { startDial, startTransfer, type CallerInfo, type StartDial, type StartTransfer } from './transfer-start.js';
@@ -122,6 +122,12 @@ export type TransferInput =
    * did not put it in. `members`: who is in the transfer's bridge now.
    */
   | { readonly type: 'moved'; readonly at: number; readonly channelId: string; readonly members: readonly string[] }
+  /**
+   * attended, before it is complete: the operator moved her own leg out of
+   * the consultation bridge (a plain move on the board, not a hangup).
+   * `members`: who is in the consultation bridge now.
+   */
+  | { readonly type: 'operator-moved'; readonly at: number; readonly members: readonly string[] }
   | { readonly type: 'effect-failed'; readonly at: number; readonly effect: WorkflowEffect; readonly message: string; readonly code?: ErrorCode }
   | { readonly type: 'tick'; readonly at: number };
 
@@ -205,6 +211,20 @@ function movedOut(state: TransferState, at: number, moved: string, members: read
   return { state: { ...done(state, at, 'completed', reason), outcome: { status: 'completed', reason, at } }, effects };
 }
 
+/**
+ * attended: the receptionist took her own phone out of the consultation (to
+ * another call, a conference). Like leaving it on a desk phone's other line:
+ * the consultation is cancelled, the colleague the console rang goes if it
+ * talks to nobody now, and the caller stays on hold with the console
+ * (transfer-legs.ts, operatorMovedEffects). The panel says so.
+ */
+function operatorMovedOut(state: TransferState, at: number, members: readonly string[]): TransferTransition {
+  const effects = operatorMovedEffects(state, members);
+  const callerWaits = state.held === 'caller' || effects.some((effect) => effect.type === 'moh-start' && effect.channelId === state.callerId);
+  const reason = `you moved your phone out of the consultation${callerWaits ? ': the caller is on hold with the console' : ''}`;
+  return { state: done(state, at, 'cancelled', reason), effects };
+}
+
 function targetFailed(state: TransferState, at: number, reason: string): TransferTransition {
   if (state.kind === 'attended') return { state: done(state, at, 'failed', reason), effects: retrieveCaller(state) };
   if (state.kind === 'dial') return { state: done(state, at, 'failed', reason), effects: [{ type: 'hangup', channelId: state.callerId }] };
@@ -241,6 +261,11 @@ export function transferTransition(state: TransferState, input: TransferInput): 
       if (input.channelId !== state.callerId && input.channelId !== state.targetId) return same(state);
       // Before it is connected, a leg the operator moved is taken over like one parked or transferred anew.
       return state.phase === 'connected' ? movedOut(state, at, input.channelId, input.members) : release(state, at, input.channelId);
+
+    case 'operator-moved':
+      // Complete pressed (or the receptionist gone): the consultation is over already.
+      if (state.kind !== 'attended' || state.operatorId === null || state.consultBridgeId === null || state.phase === 'connected') return same(state);
+      return operatorMovedOut(state, at, input.members);
 
     case 'target-joined':
       return state.phase === 'connected' && !state.targetJoined ? same({ ...state, targetJoined: true }) : same(state);

@@ -109,7 +109,14 @@ export function restoredTransferInputs(state: TransferState, model: CallModel, a
     if (caller.inStasis && caller.state === 'Up') inputs.push({ type: 'caller-answered', at });
     return inputs;
   }
-  if (state.operatorId !== null && !alive(model, state.operatorId)) inputs.push({ type: 'operator-ended', at });
+  if (state.operatorId !== null) {
+    const operator = alive(model, state.operatorId);
+    if (!operator) inputs.push({ type: 'operator-ended', at });
+    // The receptionist's leg moved to another bridge meanwhile: the consultation is cancelled first, as live.
+    else if (state.consultBridgeId !== null && operator.bridgeId !== null && operator.bridgeId !== state.consultBridgeId) {
+      inputs.push({ type: 'operator-moved', at, members: model.bridges.get(state.consultBridgeId)?.channelIds ?? [] });
+    }
+  }
   const target = alive(model, state.targetId);
   if (!target) inputs.push({ type: 'target-ended', at, cause: null, causeText: null });
   else if (state.phase === 'dialing' && target.inStasis && target.state === 'Up') inputs.push({ type: 'target-answered', at });

@@ -113,19 +113,25 @@ export class WorkflowMachines {
   /**
    * A leg left a bridge alive (no hangup asked of it: the operator's plain
    * bridge move or removal). A connected transfer whose bridge that was is
-   * over, and whoever it left there is tidied (transfer-legs.ts, movedOutEffects).
-   * True when a transfer took it as such.
+   * over, and whoever it left there is tidied (transfer-legs.ts, movedOutEffects);
+   * an attended consultation the receptionist's own leg left is cancelled
+   * (operatorMovedEffects). True when a transfer took it as such.
    */
   async legLeft(channelId: string, bridgeId: string, at: number): Promise<boolean> {
     const model = this.options.engine().currentModel;
     // Re-added to the bridge it was in (Asterisk reports a leave and an entry): not moved.
     if (model.channels.get(channelId)?.bridgeId === bridgeId) return false;
     let changed = false;
+    const members = model.bridges.get(bridgeId)?.channelIds ?? [];
     for (const state of [...this.transferStates.values()]) {
-      if (state.phase !== 'connected' || state.bridgeId !== bridgeId || !transferLegs(state).includes(channelId)) continue;
-      const members = model.bridges.get(bridgeId)?.channelIds ?? [];
-      await this.stepTransfer(state.id, { type: 'moved', at, channelId, members });
-      changed = true;
+      if (state.phase === 'connected' && state.bridgeId === bridgeId && transferLegs(state).includes(channelId)) {
+        await this.stepTransfer(state.id, { type: 'moved', at, channelId, members });
+        changed = true;
+      } else if (isActive(state) && state.operatorId === channelId && state.consultBridgeId === bridgeId) {
+        // The receptionist took her own phone out of an attended consultation.
+        await this.stepTransfer(state.id, { type: 'operator-moved', at, members });
+        changed = true;
+      }
     }
     return changed;
   }

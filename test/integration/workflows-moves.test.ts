@@ -97,6 +97,48 @@ describe('the operator removes a completed transfer\'s bridge on the board', () 
   });
 });
 
+describe('attended: the receptionist moves her own phone out of the consultation', () => {
+  /** Caller on hold, receptionist and colleague talking in the desk bridge. */
+  async function consulting(): Promise<{ caller: string; operator: string; desk: string; id: string; targetId: string }> {
+    const { caller, operator, desk } = await w.deskCall();
+    const id = await start({ channelId: caller, kind: 'attended', target: 'Local/wait@test', operatorChannelId: operator });
+    const { targetId } = transferIds(id);
+    await waitFor(() => transfer(id)?.phase === 'consulting', 15_000, 'consulting');
+    await eventually(() => members(desk), (list) => list?.includes(targetId) === true, 'the colleague in the consultation');
+    return { caller, operator, desk, id, targetId };
+  }
+  const ON_HOLD = 'you moved your phone out of the consultation: the caller is on hold with the console';
+
+  it('consulting: cancelled; the colleague left alone is hung up, the caller stays on hold with music, her phone is untouched', async () => {
+    const { caller, operator, desk, id, targetId } = await consulting();
+    const conf = await conference('Guest <240>');
+
+    await move(conf.bridgeId, operator);
+    await gone(targetId, 'the colleague, alone in the consultation, hung up');
+    await waitFor(() => transfer(id)?.phase === 'done', 10_000, 'transfer over');
+    expect(transfer(id)?.outcome).toMatchObject({ status: 'cancelled', reason: ON_HOLD });
+    await eventually(() => w.hearsMusic(caller), (on) => on, 'the caller on hold with music', 10_000);
+    expect(live(w.console_.model(), caller)?.bridgeId).toBeNull();
+    expect(await members(conf.bridgeId)).toEqual([operator, conf.guest].sort());
+    await eventually(() => members(desk), (list) => list === null, 'the empty consultation bridge gone');
+  });
+
+  it('swapped: the caller left alone in the consultation goes on hold with music; the colleague on hold is hung up', async () => {
+    const { caller, operator, desk, id, targetId } = await consulting();
+    await w.console_.request('transfer.command', { profileId: P, workflowId: id, command: 'swap' });
+    await eventually(() => members(desk), (list) => list !== null && list.includes(caller) && !list.includes(targetId), 'talking to the caller again');
+    const conf = await conference('Guest <241>');
+
+    await move(conf.bridgeId, operator);
+    await gone(targetId, 'the colleague on hold hung up');
+    await eventually(() => w.hearsMusic(caller), (on) => on, 'the caller on hold with music', 10_000);
+    expect(transfer(id)?.outcome).toMatchObject({ status: 'cancelled', reason: ON_HOLD });
+    expect(await up(caller)).toBe(true);
+    expect(await members(conf.bridgeId)).toEqual([operator, conf.guest].sort());
+    await eventually(() => members(desk), (list) => list === null, 'the empty consultation bridge gone');
+  });
+});
+
 describe('a plain move while the console was disconnected', () => {
   it('the caller moved into a conference during a link gap: once reconnected, the colleague left alone is hung up', async () => {
     const { caller, id, targetId, bridgeId } = await blindTransferred('Eli <238>');

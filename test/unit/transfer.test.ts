@@ -293,6 +293,55 @@ describe('a plain bridge move by the operator (the bridge board, not the transfe
   });
 });
 
+describe('attended: the receptionist moves her own phone out of the consultation (a plain move on the board)', () => {
+  const attended = () => start({ kind: 'attended', caller: { id: 'caller', label: 'Alice', up: true, bridge: deskBridge }, operatorId: 'op' });
+  const consulting = () => last(run(attended(), [{ type: 'target-answered', at: T0 + 1000 }]));
+  const opMoved = (state: TransferState, members: string[]) => transferTransition(state, { type: 'operator-moved', at: T0 + 9000, members });
+  const destroyDesk: WorkflowEffect = { type: 'bridge-destroy', bridgeId: 'desk', ifOnly: ['caller', 'x1-t', 'op'] };
+  const onHold = 'you moved your phone out of the consultation: the caller is on hold with the console';
+
+  it('consulting: cancelled; the colleague, alone in the consultation, is hung up; the caller keeps its music; her leg is never touched', () => {
+    const step = opMoved(consulting(), ['x1-t']);
+    expect(step.state).toMatchObject({ phase: 'done', held: null, endedAt: T0 + 9000, outcome: { status: 'cancelled', reason: onHold } });
+    expect(step.effects).toEqual([{ type: 'hangup', channelId: 'x1-t', ifIn: ['desk'] }, destroyDesk]);
+    expect(transferPhase(step.state)).toBe(`Cancelled: ${onHold}`);
+    // She removed the consultation bridge itself ("its calls stay connected to the console"): the colleague, out of it too, stays up.
+    expect(opMoved(consulting(), []).effects).toEqual([destroyDesk]);
+  });
+
+  it('consulting, someone else in the consultation with the colleague: the colleague is not hung up, the bridge stays', () => {
+    expect(opMoved(consulting(), ['x1-t', 'guest']).effects).toEqual([]);
+  });
+
+  it('still ringing the colleague: the ringing leg goes; swapped: the colleague on hold goes and the caller, alone, is put on hold with music', () => {
+    const ringing = opMoved(attended().state, []);
+    expect(ringing.effects).toEqual([{ type: 'hangup', channelId: 'x1-t', ifIn: [null] }, destroyDesk]);
+    expect(ringing.state.outcome?.reason).toBe(onHold);
+    const swapped = transferTransition(consulting(), { type: 'swap', at: T0 + 2000 }).state;
+    const step = opMoved(swapped, ['caller']);
+    expect(step.effects).toEqual([
+      { type: 'bridge-remove', bridgeId: 'desk', channelId: 'caller' },
+      { type: 'moh-start', channelId: 'caller', ifIn: ['desk', null] },
+      { type: 'hangup', channelId: 'x1-t', ifIn: [null] },
+      destroyDesk,
+    ]);
+    expect(step.state.outcome).toMatchObject({ status: 'cancelled', reason: onHold });
+    // Swapped with company: the caller stays with them; only the colleague on hold, talking to nobody, goes.
+    const company = opMoved(swapped, ['caller', 'guest']);
+    expect(company.effects).toEqual([{ type: 'hangup', channelId: 'x1-t', ifIn: [null] }]);
+    expect(company.state.outcome?.reason).toBe('you moved your phone out of the consultation');
+  });
+
+  it('nothing once complete is pressed, for other kinds, or after the end', () => {
+    const completing = transferTransition(attended().state, { type: 'complete', at: T0 + 500 }).state;
+    expect(opMoved(completing, []).state).toBe(completing);
+    const blind = start({ caller: { id: 'caller', label: 'Alice', up: true, bridge: deskBridge }, operatorId: 'op' }).state;
+    expect(opMoved(blind, []).effects).toEqual([]);
+    const over = opMoved(consulting(), ['x1-t']).state;
+    expect(opMoved(over, []).state).toBe(over);
+  });
+});
+
 describe('pickup (answer on my phone, park ring-back)', () => {
   it('leaves a parked call in its slot until the phone answers, then moves it out', () => {
     const begun = start({ kind: 'pickup', caller: { id: 'caller', label: 'Alice', up: true, bridge: { id: 'park', kind: 'holding', otherMembers: [] } } });
@@ -500,6 +549,7 @@ describe('every transfer, whatever happens', () => {
     'target-joined',
     'tick',
     'moved',
+    'operator-moved',
   );
 
   it('ends once, stays ended, and never acts after ending (fast-check)', () => {
@@ -515,7 +565,13 @@ describe('every transfer, whatever happens', () => {
         for (const type of inputs) {
           at += 1000;
           const input = (
-            type === 'target-ended' ? { type, at, cause: 16, causeText: null } : type === 'moved' ? { type, at, channelId: at % 2000 === 0 ? 'caller' : 'p-t', members: [] } : { type, at }
+            type === 'target-ended'
+              ? { type, at, cause: 16, causeText: null }
+              : type === 'moved'
+                ? { type, at, channelId: at % 2000 === 0 ? 'caller' : 'p-t', members: [] }
+                : type === 'operator-moved'
+                  ? { type, at, members: at % 3000 === 0 ? ['p-t', 'guest'] : [] }
+                  : { type, at }
           ) as TransferInput;
           const before = step.state;
           step = transferTransition(before, input);
@@ -534,6 +590,8 @@ describe('every transfer, whatever happens', () => {
             if (effect.type === 'hangup' && effect.channelId === 'caller') {
               expect(before.phase === 'connected' && input.type === 'target-ended').toBe(true);
             }
+            // Her own leg, moved elsewhere, is never the transfer's to hang up.
+            if (input.type === 'operator-moved') expect(effect.type === 'hangup' && effect.channelId === 'op').toBe(false);
           }
         }
       }),

@@ -104,6 +104,24 @@ describe('after a link gap, what the reconciled model says happened', () => {
     ]);
   });
 
+  it('attended, consulting: the receptionist moved her own leg to another bridge meanwhile; the consultation is told first, with who is left in it', () => {
+    const consulting = transferTransition(
+      startTransfer({ id: 'x1', kind: 'attended', now: T, caller: { id: 'caller', label: 'A', up: true, bridge: { id: 'desk', kind: 'mixing', otherMembers: ['op'] } }, operatorId: 'op', target: { endpoint: 'PJSIP/102', label: '102' }, timeoutSec: 20 }).state,
+      { type: 'target-answered', at: T },
+    ).state;
+    const inDesk = modelWith([inStasis('caller'), inStasis('op'), inStasis('x1-t'), bridge('desk', 'desk', ['op', 'x1-t']), { type: 'ChannelEnteredBridge', bridge: { id: 'desk', channels: ['op', 'x1-t'] }, channel: { id: 'op' } }]);
+    expect(restoredTransferInputs(consulting, inDesk, T)).toEqual([]);
+    const movedOn = modelWith([
+      inStasis('caller'),
+      inStasis('op'),
+      inStasis('x1-t'),
+      bridge('desk', 'desk', ['x1-t']),
+      bridge('conf', 'conference', ['op']),
+      { type: 'ChannelEnteredBridge', bridge: { id: 'conf', channels: ['op'] }, channel: { id: 'op' } },
+    ]);
+    expect(restoredTransferInputs(consulting, movedOn, T)).toEqual([{ type: 'operator-moved', at: T, members: ['x1-t'] }]);
+  });
+
   it('a parked call gone was abandoned; one out of its bridge left (alone: music); one seen in it while parking entered', () => {
     const parked = parkTransition(createParkState({}, 'console'), {
       type: 'park',
