@@ -67,7 +67,9 @@ export class PhonebookStore {
     const read = await readJsonList(this.file, 'contacts');
     if (read.kind === 'missing') return;
     if (read.kind === 'unreadable') {
-      this.problemsAtLoad.push(`The phonebook ${this.file} could not be read (${read.message}).`);
+      // Not even a copy can be made of what cannot be read: the next save must not replace it.
+      this.readOnly ??= `The phonebook ${this.file} could not be read (${read.message}); it is read-only in this run so that the contacts in it are not lost. Fix or move the file aside, then restart the console.`;
+      this.problemsAtLoad.push(`The phonebook ${this.file} could not be read (${read.message}); the console starts with an empty phonebook, read-only in this run so the file is not overwritten.`);
       return;
     }
     const broken = read.problem !== null;

@@ -248,6 +248,22 @@ describe('the phonebook store', () => {
     expect((await readdir(dir)).filter((name) => name.includes('.unreadable-'))).toEqual([taken.slice(dir.length + 1)]);
   });
 
+  it('refuses every change for the run when the file is there but cannot be read at all, saying how to recover', async () => {
+    // A folder in the file's place: reading fails outright, so no copy of it can be made either.
+    const file = join(dir, 'phonebook.json');
+    await mkdir(file);
+    await writeFile(join(file, 'inside'), 'kept');
+    const book = new PhonebookStore(file);
+    await book.load();
+    expect(book.problems()[0]).toMatch(/could not be read \(.+\); the console starts with an empty phonebook, read-only in this run/);
+    const refused = { code: 'unavailable', message: expect.stringMatching(/could not be read .*Fix or move the file aside, then restart the console\.$/) };
+    await expect(book.save({ name: 'Bob', company: '', numbers: [{ label: '', number: '102' }] })).rejects.toMatchObject(refused);
+    await expect(book.import(parseContactsCsv('Name,Phone\nCarol,103\n').contacts)).rejects.toMatchObject(refused);
+    await expect(book.remove('a')).rejects.toMatchObject(refused);
+    expect(book.size).toBe(0);
+    expect(await readFile(join(file, 'inside'), 'utf8')).toBe('kept');
+  });
+
   it('keeps the readable contacts of a partly damaged file', async () => {
     const file = join(dir, 'phonebook.json');
     await writeFile(file, JSON.stringify({ version: 1, contacts: [{ id: 'a', name: 'Alice', company: '', numbers: [] }, { id: 'b', name: 42 }] }));
