@@ -117,6 +117,18 @@ export function settingsFromUnknown(value: unknown): Settings {
   return settings;
 }
 
+/**
+ * The top-level fields of a settings file that this version does not know
+ * (written by a newer one, say). They are never part of `Settings`, so nothing
+ * validated ever sees them; the store only writes them back as found, so a
+ * newer version's settings survive a change made here.
+ */
+export function unknownSettingsFields(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const known = settingsSchema.shape;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !Object.hasOwn(known, key)));
+}
+
 /** The endpoint a typed number or name dials: "PJSIP/101" as is, "101" through the template. */
 export function endpointFor(target: string, template: string): string | null {
   const trimmed = target.trim();

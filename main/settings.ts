@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { applySettingsPatch, DEFAULT_SETTINGS, settingsFromUnknown, type Settings, type SettingsPatch } from '../common/settings.js';
+import { applySettingsPatch, DEFAULT_SETTINGS, settingsFromUnknown, unknownSettingsFields, type Settings, type SettingsPatch } from '../common/settings.js';
 import { ConsoleError } from '../common/errors.js';
 import { keepAside, writeFileAtomically } from './store-file.js';
 
@@ -26,6 +26,8 @@ export interface SettingsStoreOptions {
 export class SettingsStore {
   /** What the file holds (defaults where it has nothing): the only thing ever written. */
   private saved: Settings = DEFAULT_SETTINGS;
+  /** Top-level fields of the file this version does not know: kept out of `saved`, written back as found. */
+  private unknown: Record<string, unknown> = {};
   /** `saved` with the run-only overrides on top: what the console uses. */
   private current: Settings;
   private readonly runOnly: SettingsPatch;
@@ -47,7 +49,9 @@ export class SettingsStore {
   async load(): Promise<void> {
     if (!this.file) return;
     try {
-      this.saved = settingsFromUnknown(JSON.parse(await readFile(this.file, 'utf8')) as unknown);
+      const found = JSON.parse(await readFile(this.file, 'utf8')) as unknown;
+      this.saved = settingsFromUnknown(found);
+      this.unknown = unknownSettingsFields(found);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') await this.unreadable(this.file, (error as Error).message);
     }
@@ -98,8 +102,10 @@ export class SettingsStore {
     this.saved = nextSaved;
     const file = this.file;
     if (file) {
+      // What this version knows comes last, so an unknown field can never stand in for a known one.
+      const body = { ...this.unknown, ...nextSaved };
       const write = this.queue.then(async () => {
-        await writeFileAtomically(file, `${JSON.stringify(nextSaved, null, 2)}\n`);
+        await writeFileAtomically(file, `${JSON.stringify(body, null, 2)}\n`);
       });
       this.queue = write.catch(() => undefined);
       try {

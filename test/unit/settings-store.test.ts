@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../common/settings.js';
+import { DEFAULT_SETTINGS, settingsSchema } from '../../common/settings.js';
 import { createBackend } from '../../main/backend-node.js';
 import { createLogger } from '../../main/log.js';
 import { SettingsStore } from '../../main/settings.js';
@@ -67,6 +67,27 @@ describe('the settings file', () => {
     await expect(store.set({ transferTimeoutSec: 40 })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('no copy of it could be made') });
     expect(store.get()).toEqual(DEFAULT_SETTINGS);
     expect(await readFile(broken, 'utf8')).toBe('{"operatorEndpoint": "PJSIP/1');
+  });
+
+  it('keeps top-level fields it does not know (a newer version\'s) through a load and a save, without letting them into the settings', async () => {
+    const file = join(dir, 'settings.json');
+    const newer = { queueColours: { sales: '#f00' }, betaBoard: true };
+    // A known field beside them, and one of them named like an Object builtin: neither may be lost or confused.
+    await writeFile(file, JSON.stringify({ ...newer, snoopEnabled: true, toString: 'kept' }));
+    const store = new SettingsStore(file);
+    await store.load();
+    expect(store.problems()).toEqual([]);
+    expect(store.get()).toEqual({ ...DEFAULT_SETTINGS, snoopEnabled: true });
+    expect(settingsSchema.safeParse(store.get()).success).toBe(true);
+    await store.set({ operatorEndpoint: 'PJSIP/100' });
+    expect(store.get()).not.toHaveProperty('betaBoard');
+    const written = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    expect(written).toEqual({ ...DEFAULT_SETTINGS, snoopEnabled: true, operatorEndpoint: 'PJSIP/100', ...newer, toString: 'kept' });
+    // And again in the next run: still there after a second change.
+    const again = new SettingsStore(file);
+    await again.load();
+    await again.set({ notifications: false });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ ...newer, toString: 'kept', operatorEndpoint: 'PJSIP/100', notifications: false });
   });
 
   it('refuses a patch that does not fit, with a typed error, and keeps the old settings', async () => {
