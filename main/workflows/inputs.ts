@@ -118,6 +118,13 @@ export function restoredTransferInputs(state: TransferState, model: CallModel, a
     }
   }
   const target = alive(model, state.targetId);
+  const taken = movedBeforeConnected(state, caller, target);
+  if (taken !== null) {
+    // Let go of it before anything else the gap hides: a target that answered meanwhile is then
+    // hung up as talking to nobody, never bridged with a caller the operator put elsewhere.
+    inputs.push({ type: 'moved', at, channelId: taken, members: model.bridges.get(state.bridgeId)?.channelIds ?? [] });
+    return inputs;
+  }
   if (!target) inputs.push({ type: 'target-ended', at, cause: null, causeText: null });
   else if (state.phase === 'dialing' && target.inStasis && target.state === 'Up') inputs.push({ type: 'target-answered', at });
   else if (state.phase === 'connected') {
@@ -130,6 +137,22 @@ export function restoredTransferInputs(state: TransferState, model: CallModel, a
     else if (elsewhere(target)) inputs.push({ type: 'moved', at, channelId: state.targetId, members });
   }
   return inputs;
+}
+
+/**
+ * Before it is connected (ringing the target, consulting, swapped), a leg in
+ * a bridge the transfer did not put it in was moved there by the operator: what
+ * the live path learns from its ChannelEnteredBridge (machines.ts, legEntered).
+ * The transfer's own bridge and the consultation are its own; so is the park
+ * slot a caller waits in while its ring-back rings the parker (it never left it).
+ */
+function movedBeforeConnected(state: TransferState, caller: ChannelView, target: ChannelView | undefined): string | null {
+  if (state.phase !== 'dialing' && state.phase !== 'consulting' && state.phase !== 'swapped') return null;
+  const elsewhere = (leg: ChannelView) => leg.bridgeId !== null && leg.bridgeId !== state.bridgeId && leg.bridgeId !== state.consultBridgeId;
+  const stillParked = state.waitTone === 'parked' && caller.bridgeId === state.callerBridge?.id;
+  if (elsewhere(caller) && !stillParked) return state.callerId;
+  if (target && elsewhere(target)) return state.targetId;
+  return null;
 }
 
 /** The same for the park slots: a call gone is abandoned, one out of its bridge left, one seen in it entered. */

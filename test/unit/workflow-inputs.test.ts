@@ -122,6 +122,40 @@ describe('after a link gap, what the reconciled model says happened', () => {
     expect(restoredTransferInputs(consulting, movedOn, T)).toEqual([{ type: 'operator-moved', at: T, members: ['x1-t'] }]);
   });
 
+  it('still ringing the target, a caller the operator moved into another bridge meanwhile is let go first, as live, so the answer cannot pull it back', () => {
+    const ringing = blind();
+    const movedAndAnswered = modelWith([
+      inStasis('caller'),
+      inStasis('x1-t'),
+      bridge('conf', 'conference', ['caller', 'someone']),
+      { type: 'ChannelEnteredBridge', bridge: { id: 'conf', channels: ['caller'] }, channel: { id: 'caller' } },
+    ]);
+    const inputs = restoredTransferInputs(ringing, movedAndAnswered, T);
+    expect(inputs).toEqual([{ type: 'moved', at: T, channelId: 'caller', members: [] }]);
+    // What the machine does with it: over, the ringing target hung up (talking to nobody), the caller untouched.
+    const step = transferTransition(ringing, inputs[0] as (typeof inputs)[number]);
+    expect(step.state.phase).toBe('done');
+    expect(step.effects).toEqual([{ type: 'hangup', channelId: 'x1-t', ifIn: [null] }]);
+    // The target moved elsewhere itself: let go of it the same way.
+    const targetMoved = modelWith([
+      inStasis('caller'),
+      inStasis('x1-t'),
+      bridge('conf', 'conference', ['x1-t']),
+      { type: 'ChannelEnteredBridge', bridge: { id: 'conf', channels: ['x1-t'] }, channel: { id: 'x1-t' } },
+    ]);
+    expect(restoredTransferInputs(ringing, targetMoved, T)).toEqual([{ type: 'moved', at: T, channelId: 'x1-t', members: [] }]);
+  });
+
+  it('a parked caller whose ring-back still rings the parker is where it was, not moved; moved out of its slot it is', () => {
+    const ringBack = startTransfer({ id: 'x1', kind: 'pickup', now: T, caller: { id: 'caller', label: 'A', up: true, bridge: { id: 'slot', kind: 'holding', otherMembers: [] } }, operatorId: null, target: { endpoint: 'PJSIP/100', label: '100' }, timeoutSec: 20 }).state;
+    expect(ringBack.waitTone).toBe('parked');
+    const inSlot = modelWith([inStasis('caller'), inStasis('x1-t'), bridge('slot', 'park-701@console', ['caller']), { type: 'ChannelEnteredBridge', bridge: { id: 'slot', channels: ['caller'] }, channel: { id: 'caller' } }]);
+    expect(restoredTransferInputs({ ...ringBack, targetId: 'gone' }, inSlot, T)).toEqual([{ type: 'target-ended', at: T, cause: null, causeText: null }]);
+    expect(restoredTransferInputs(ringBack, inSlot, T)).toEqual([{ type: 'target-answered', at: T }]);
+    const elsewhere = modelWith([inStasis('caller'), inStasis('x1-t'), bridge('desk', 'desk', ['caller']), { type: 'ChannelEnteredBridge', bridge: { id: 'desk', channels: ['caller'] }, channel: { id: 'caller' } }]);
+    expect(restoredTransferInputs(ringBack, elsewhere, T)).toEqual([{ type: 'moved', at: T, channelId: 'caller', members: [] }]);
+  });
+
   it('a parked call gone was abandoned; one out of its bridge left (alone: music); one seen in it while parking entered', () => {
     const parked = parkTransition(createParkState({}, 'console'), {
       type: 'park',
