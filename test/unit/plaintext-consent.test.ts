@@ -8,7 +8,7 @@ import { EngineManager } from '../../main/engine/manager.js';
 import { createDispatcher, createHandlers } from '../../main/handlers.js';
 import { silentLogger } from '../../main/log.js';
 import { memoryOnlyVault, ProfileStore } from '../../main/profiles.js';
-import { saveWithConsent, type PlaintextAnswer } from '../../renderer/src/lib/people/wizard.js';
+import { connectionForms, NOT_SAVED, saveFromForm, saveWithConsent, type PlaintextAnswer } from '../../renderer/src/lib/people/wizard.js';
 
 /**
  * The page's side of a save on a computer without a keychain: main refuses
@@ -84,5 +84,68 @@ describe('saving a profile where the password cannot be encrypted', () => {
     const never = person('plaintext');
     await expect(saveWithConsent(save, { ...input, id: 'p-gone' }, never.ask)).rejects.toMatchObject({ code: 'no_profile' });
     expect(never.asked).toEqual([]);
+  });
+});
+
+describe('a save pending on the question while the person opens another profile (the connections panel)', () => {
+  /** The panel's question and forms: opening a form cancels a question still showing, as its edit() does. */
+  function panel() {
+    const forms = connectionForms();
+    let pending: ((answer: PlaintextAnswer) => void) | null = null;
+    const asked: string[] = [];
+    return {
+      asked,
+      ask: (reason: string) =>
+        new Promise<PlaintextAnswer>((resolve) => {
+          asked.push(reason);
+          pending = resolve;
+        }),
+      answer(answer: PlaintextAnswer) {
+        pending?.(answer);
+        pending = null;
+      },
+      edit() {
+        forms.open();
+        this.answer('cancel');
+      },
+      forms,
+    };
+  }
+
+  it('drops the cancelled save\'s "Not saved" instead of writing it on the newly opened form; on its own form it still says so', async () => {
+    const page = panel();
+    const saving = saveFromForm(save, input, page.ask, page.forms.ticket());
+    await expect.poll(() => page.asked.length).toBe(1);
+    page.edit();
+    expect(await saving).toEqual({ kind: 'form-gone', message: null });
+    expect(profiles.list()).toEqual([]);
+    // The same cancel answered on the form itself is shown there.
+    const again = saveFromForm(save, input, page.ask, page.forms.ticket());
+    await expect.poll(() => page.asked.length).toBe(2);
+    page.answer('cancel');
+    expect(await again).toEqual({ kind: 'form-error', message: NOT_SAVED });
+  });
+
+  it('a failure of a save whose form was replaced is told, naming the profile, not written on the next form', async () => {
+    const page = panel();
+    const refused = saveFromForm(
+      async (candidate) => {
+        page.edit();
+        return save({ ...candidate, baseUrl: 'not a url' });
+      },
+      input,
+      page.ask,
+      page.forms.ticket(),
+    );
+    expect(await refused).toMatchObject({ kind: 'form-gone', message: expect.stringMatching(/^Could not save “Front desk”: /) });
+    expect(page.asked).toEqual([]);
+  });
+
+  it('a save that goes through reports its profile whether or not its form is still shown', async () => {
+    const page = panel();
+    const saving = saveFromForm(save, input, page.ask, page.forms.ticket());
+    await expect.poll(() => page.asked.length).toBe(1);
+    page.answer('this-run');
+    expect(await saving).toMatchObject({ kind: 'saved', profile: { name: 'Front desk', vault: 'memory-only' } });
   });
 });

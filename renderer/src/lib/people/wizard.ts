@@ -85,3 +85,53 @@ export async function saveWithConsent(
     return save({ ...input, allowPlaintext: answer === 'plaintext' });
   }
 }
+
+export const NOT_SAVED = 'Not saved: the password was neither stored unencrypted nor kept for this run.';
+
+/**
+ * The connections panel shows one form at a time, and opening another (Edit,
+ * New profile) replaces it while a save of the previous one may still be
+ * pending, on the plaintext question or on main. `open()` marks each new form;
+ * `ticket()`, taken when a save starts, says later whether its form is still
+ * the one shown.
+ */
+export function connectionForms(): { open(): void; ticket(): () => boolean } {
+  let opened = 0;
+  return {
+    open: () => {
+      opened += 1;
+    },
+    ticket: () => {
+      const mine = opened;
+      return () => mine === opened;
+    },
+  };
+}
+
+/** A form's save, and where what it has to say goes. */
+export type FormSave =
+  | { readonly kind: 'saved'; readonly profile: ProfileSummary }
+  /** To write on the form: it is still the one shown. */
+  | { readonly kind: 'form-error'; readonly message: string }
+  /**
+   * Its form was replaced meanwhile: nothing may land on the next one. A
+   * failure is still told (`message`, for a notification); a cancel is not
+   * (opening another profile is what cancelled it).
+   */
+  | { readonly kind: 'form-gone'; readonly message: string | null };
+
+export async function saveFromForm(
+  save: (input: ProfileInput) => Promise<ProfileSummary>,
+  input: ProfileInput,
+  ask: (reason: string) => Promise<PlaintextAnswer>,
+  stillOpen: () => boolean,
+): Promise<FormSave> {
+  try {
+    const saved = await saveWithConsent(save, input, ask);
+    if (saved) return { kind: 'saved', profile: saved };
+    return stillOpen() ? { kind: 'form-error', message: NOT_SAVED } : { kind: 'form-gone', message: null };
+  } catch (error) {
+    const message = (error as Error).message;
+    return stillOpen() ? { kind: 'form-error', message } : { kind: 'form-gone', message: `Could not save “${input.name}”: ${message}` };
+  }
+}
