@@ -160,6 +160,29 @@ describe('a plain move while the console was disconnected', () => {
   });
 });
 
+describe('a plain move while the console was disconnected, before the transfer is connected', () => {
+  it('blind, target still ringing: the caller moved into a conference during a link gap; once reconnected the transfer lets go and the ringing target is hung up', async () => {
+    const caller = (await w.call('Fay <240>')).stasisId;
+    const id = await start({ channelId: caller, kind: 'blind', target: 'Local/ringback@test' });
+    const { targetId } = transferIds(id);
+    await eventually(() => w.rest.listChannels(), (channels) => channels.some((channel) => channel.id === targetId), 'target ringing');
+    const conf = await conference('Guest <241>');
+    await w.console_.request('engine.disconnect', { profileId: P });
+    await sleep(500);
+    try {
+      await w.rest.addChannel(conf.bridgeId, caller);
+    } finally {
+      await w.console_.request('engine.connect', { profileId: P });
+    }
+    await waitFor(() => w.console_.engine.status().supervisor.status === 'live', 15_000, 'live again');
+    // Without it the transfer kept ringing, and an answer would have pulled the caller out of the conference.
+    await waitFor(() => transfer(id)?.phase === 'done', 10_000, 'transfer over');
+    expect(transfer(id)?.outcome).toMatchObject({ status: 'cancelled', reason: 'taken over by another action' });
+    await gone(targetId, 'the ringing target hung up');
+    expect(await members(conf.bridgeId)).toEqual([caller, conf.guest].sort());
+  });
+});
+
 describe('before the transfer is connected, a plain move of its caller', () => {
   it('blind, target still ringing: the transfer lets go, the ringing target is hung up, the caller stays in the conference', async () => {
     const caller = (await w.call('Cleo <234>')).stasisId;
