@@ -139,4 +139,19 @@ describe('first run: updates and where the password lives', () => {
     await expect.poll(() => note.textContent()).toContain('Password stored unencrypted in the profiles file');
     expect(profilesFile()).toContain(PASSWORD);
   });
+
+  it('opening another profile while the question shows cancels that save without writing "Not saved" on the new form', async () => {
+    const question = page.getByRole('alertdialog', { name: 'Store the password unencrypted on this computer?' });
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByTestId('wizard-password').fill('another-pass-3390');
+    await page.getByTestId('wizard-save').click();
+    await question.waitFor();
+    await page.getByRole('button', { name: 'New profile' }).click();
+    await expect.poll(() => question.count()).toBe(0);
+    // Let the cancelled save's continuation and the page's next update run before looking.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
+    expect(await page.getByTestId('wizard-name').inputValue()).not.toBe('No keychain');
+    expect(await page.getByTestId('wizard-error').count()).toBe(0);
+    expect(readFileSync(join(dir, 'profiles.json'), 'utf8')).not.toContain('another-pass-3390');
+  });
 });
