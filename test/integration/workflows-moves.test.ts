@@ -39,6 +39,19 @@ async function blindTransferred(callerName: string): Promise<{ caller: string; i
 
 const move = (bridgeId: string, channelId: string) => w.console_.request('bridge.addChannel', { profileId: P, bridgeId, channelId });
 
+/** Someone else (another console) moves `channelId` into `bridgeId` while no events reach this one; then it is live again. */
+async function movedDuringLinkGap(bridgeId: string, channelId: string): Promise<void> {
+  await w.console_.request('engine.disconnect', { profileId: P });
+  // As in workflows-defects' link gap: let Asterisk finish tearing the app's socket down first.
+  await sleep(500);
+  try {
+    await w.rest.addChannel(bridgeId, channelId);
+  } finally {
+    await w.console_.request('engine.connect', { profileId: P });
+  }
+  await waitFor(() => w.console_.engine.status().supervisor.status === 'live', 15_000, 'live again');
+}
+
 describe('after a completed transfer, a plain move of one party', () => {
   it('blind: the caller moved into a conference; the colleague left alone in the transfer bridge is hung up, the caller is not', async () => {
     const { caller, id, targetId, bridgeId } = await blindTransferred('Ada <230>');
@@ -143,16 +156,7 @@ describe('a plain move while the console was disconnected', () => {
   it('the caller moved into a conference during a link gap: once reconnected, the colleague left alone is hung up', async () => {
     const { caller, id, targetId, bridgeId } = await blindTransferred('Eli <238>');
     const conf = await conference('Guest <239>');
-    await w.console_.request('engine.disconnect', { profileId: P });
-    // As in workflows-defects' link gap: let Asterisk finish tearing the app's socket down first.
-    await sleep(500);
-    try {
-      // Someone else (another console) makes the move while no events reach this one.
-      await w.rest.addChannel(conf.bridgeId, caller);
-    } finally {
-      await w.console_.request('engine.connect', { profileId: P });
-    }
-    await waitFor(() => w.console_.engine.status().supervisor.status === 'live', 15_000, 'live again');
+    await movedDuringLinkGap(conf.bridgeId, caller);
     await gone(targetId, 'the colleague, alone in the transfer bridge, hung up');
     await eventually(() => members(bridgeId), (list) => list === null, 'transfer bridge gone');
     expect(transfer(id)?.outcome?.reason).toBe('answered; then the caller was moved to another bridge');
@@ -167,14 +171,7 @@ describe('a plain move while the console was disconnected, before the transfer i
     const { targetId } = transferIds(id);
     await eventually(() => w.rest.listChannels(), (channels) => channels.some((channel) => channel.id === targetId), 'target ringing');
     const conf = await conference('Guest <241>');
-    await w.console_.request('engine.disconnect', { profileId: P });
-    await sleep(500);
-    try {
-      await w.rest.addChannel(conf.bridgeId, caller);
-    } finally {
-      await w.console_.request('engine.connect', { profileId: P });
-    }
-    await waitFor(() => w.console_.engine.status().supervisor.status === 'live', 15_000, 'live again');
+    await movedDuringLinkGap(conf.bridgeId, caller);
     // Without it the transfer kept ringing, and an answer would have pulled the caller out of the conference.
     await waitFor(() => transfer(id)?.phase === 'done', 10_000, 'transfer over');
     expect(transfer(id)?.outcome).toMatchObject({ status: 'cancelled', reason: 'taken over by another action' });
