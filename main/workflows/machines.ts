@@ -38,6 +38,13 @@ export interface LegCause {
 }
 
 const RECENT_TRANSFERS = 10;
+/**
+ * How long a leave whose meaning is still open waits for the event that says
+ * it (the leg entering another bridge, the other leg leaving the same bridge
+ * too). Asterisk sends them one after the other, but the event socket may
+ * hand them over in separate batches, the later one up to a busy moment later.
+ */
+export const LEAVE_GRACE_MS = 1000;
 export const newId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 export class WorkflowMachines {
@@ -47,6 +54,10 @@ export class WorkflowMachines {
   private readonly ringBacks = new Map<string, number>();
   /** Legs whose originate failed although the PBX may still make them. */
   readonly abandoned: AbandonedLegs;
+  /** Connected transfers one leg of which left while the other was still in the bridge: id → that leave. */
+  private readonly pendingMoves = new Map<string, { readonly channelId: string; readonly until: number }>();
+  /** Parked calls out of their slot and in no bridge yet: channel → the leave, told once its next step is seen. */
+  private readonly pendingParkLeaves = new Map<string, { readonly slot: number; readonly at: number; readonly until: number }>();
 
   constructor(private readonly options: MachinesOptions) {
     this.parkState = createParkState(options.settings().park, options.engine().profile.app);
@@ -125,7 +136,19 @@ export class WorkflowMachines {
     const members = model.bridges.get(bridgeId)?.channelIds ?? [];
     for (const state of [...this.transferStates.values()]) {
       if (state.phase === 'connected' && state.bridgeId === bridgeId && transferLegs(state).includes(channelId)) {
-        await this.stepTransfer(state.id, { type: 'moved', at, channelId, members });
+        const pending = this.pendingMoves.get(state.id);
+        const stayer = channelId === state.callerId ? state.targetId : state.callerId;
+        // The other leg still there, alone: moved (it stays; decided on the grace, or at once when the
+        // mover enters another bridge: legEntered), or the bridge being removed (it leaves next, maybe in
+        // a later batch): nothing is done to it before its own leave had the time to arrive.
+        if (!pending && members.length > 0 && members.every((id) => id === stayer)) {
+          this.pendingMoves.set(state.id, { channelId, until: at + LEAVE_GRACE_MS });
+          // Taken care of (bridgeLeft must not tidy the bridge as a finished transfer's).
+          changed = true;
+          continue;
+        }
+        this.pendingMoves.delete(state.id);
+        await this.stepTransfer(state.id, { type: 'moved', at, channelId: pending?.channelId ?? channelId, members });
         changed = true;
       } else if (isActive(state) && state.operatorId === channelId && state.consultBridgeId === bridgeId) {
         // The receptionist took her own phone out of an attended consultation.
@@ -149,6 +172,57 @@ export class WorkflowMachines {
       const members = this.options.engine().currentModel.bridges.get(state.bridgeId)?.channelIds ?? [];
       await this.stepTransfer(state.id, { type: 'moved', at, channelId, members });
       changed = true;
+    }
+    return changed;
+  }
+
+  /**
+   * A parked call left its slot (not hanging up). Taken by a transfer or
+   * already in another bridge, that is told at once; in no bridge yet, it
+   * may be on its way into one (the operator's move: its ChannelEnteredBridge
+   * can come in the next batch), so the verdict waits for parkLegSettled.
+   */
+  async parkLeft(parked: ParkedCall, at: number): Promise<boolean> {
+    const bridgeId = this.options.engine().currentModel.channels.get(parked.channelId)?.bridgeId ?? null;
+    const how = this.parkLeftHow(parked, bridgeId);
+    if (how === undefined && bridgeId === null) {
+      this.pendingParkLeaves.set(parked.channelId, { slot: parked.slot, at, until: at + LEAVE_GRACE_MS });
+      return false;
+    }
+    await this.stepPark({ type: 'left', at, slot: parked.slot, ...(how ? { how } : {}) });
+    return true;
+  }
+
+  /**
+   * What a parked call that left its slot did next: entered `bridgeId`, or
+   * none (it ended, or the grace passed). Back in its own slot, it never left.
+   */
+  async parkLegSettled(channelId: string, bridgeId: string | null): Promise<boolean> {
+    const leave = this.pendingParkLeaves.get(channelId);
+    if (!leave) return false;
+    this.pendingParkLeaves.delete(channelId);
+    const parked = slotOf(this.parkState, leave.slot);
+    if (!parked || parked.channelId !== channelId || bridgeId === parked.bridgeId) return false;
+    const how = this.parkLeftHow(parked, bridgeId);
+    await this.stepPark({ type: 'left', at: leave.at, slot: leave.slot, ...(how ? { how } : {}) });
+    return true;
+  }
+
+  /** Leaves whose grace passed are decided on what the model shows now. */
+  async settleLeaves(at: number): Promise<boolean> {
+    let changed = false;
+    const model = this.options.engine().currentModel;
+    for (const [id, pending] of [...this.pendingMoves]) {
+      const state = this.transferStates.get(id);
+      if (state?.phase !== 'connected') this.pendingMoves.delete(id);
+      else if (at >= pending.until) {
+        this.pendingMoves.delete(id);
+        await this.stepTransfer(id, { type: 'moved', at, channelId: pending.channelId, members: model.bridges.get(state.bridgeId)?.channelIds ?? [] });
+        changed = true;
+      }
+    }
+    for (const [channelId, leave] of [...this.pendingParkLeaves]) {
+      if (at >= leave.until) changed = (await this.parkLegSettled(channelId, model.channels.get(channelId)?.bridgeId ?? null)) || changed;
     }
     return changed;
   }

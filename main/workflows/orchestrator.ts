@@ -229,6 +229,7 @@ export class CallWorkflows {
           const cause = causeOf(channelId);
           if (!this.awaitCause(channelId, cause, at)) changed = (await this.machines.legEnded(channelId, at, cause)) || changed;
           changed = (await this.snoops.channelEnded(channelId)) || changed;
+          changed = (await this.machines.parkLegSettled(channelId, null)) || changed;
           if (event.type === 'ChannelDestroyed') {
             this.hangingUp.delete(channelId);
             this.machines.abandoned.gone(channelId);
@@ -253,6 +254,8 @@ export class CallWorkflows {
             await this.machines.stepPark({ type: 'entered', at, slot: parked.slot });
             changed = true;
           }
+          // A parked call that left its slot in an earlier batch: now it is known where it went.
+          if (channelId) changed = (await this.machines.parkLegSettled(channelId, ari.bridge?.id ?? null)) || changed;
           break;
         }
         case 'ChannelLeftBridge': {
@@ -264,10 +267,7 @@ export class CallWorkflows {
           const parked = channelId ? slotOfChannel(this.machines.park, channelId) : undefined;
           if (parked && channelId && parked.bridgeId === ari.bridge?.id) {
             if (this.hangingUp.has(channelId)) await this.machines.stepPark({ type: 'ended', at, slot: parked.slot });
-            else {
-              const how = this.machines.parkLeftHow(parked, this.options.engine().currentModel.channels.get(channelId)?.bridgeId ?? null);
-              await this.machines.stepPark({ type: 'left', at, slot: parked.slot, ...(how ? { how } : {}) });
-            }
+            else await this.machines.parkLeft(parked, at);
             changed = true;
           }
           break;
@@ -353,6 +353,7 @@ export class CallWorkflows {
       const result = await this.machines.stepTransfer(state.id, { type: 'tick', at });
       changed = changed || result?.state !== state;
     }
+    changed = (await this.machines.settleLeaves(at)) || changed;
     const before = this.machines.park;
     await this.machines.stepPark({ type: 'tick', at });
     if (changed || this.machines.park !== before) this.changed();
