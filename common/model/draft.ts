@@ -50,7 +50,7 @@ export class ModelDraft {
     const current = this.channels.get(id);
     if (!current) return undefined;
     if (current !== this.base.channels.get(id)) return current as ChannelDraft;
-    const copy: ChannelDraft = { ...current, timeline: current.timeline.slice() };
+    const copy = writableCopy(current);
     this.writableChannels().set(id, copy);
     return copy;
   }
@@ -68,7 +68,7 @@ export class ModelDraft {
     const current = this.endedDraft ? this.endedDraft.get(id) : this.base.ended.get(id);
     if (!current || !when(current)) return undefined;
     if (current !== this.base.ended.get(id)) return current as ChannelDraft;
-    const copy: ChannelDraft = { ...current, timeline: current.timeline.slice() };
+    const copy = writableCopy(current);
     this.writableEnded().replace(id, copy);
     return copy;
   }
@@ -155,4 +155,9 @@ export class ModelDraft {
     this.endedDraft ??= new EndedLogDraft(EndedLog.from(this.base.ended));
     return this.endedDraft;
   }
+}
+
+/** A channel's copy this batch may change: its own timeline array, everything else shared until replaced. */
+function writableCopy(channel: ChannelView): ChannelDraft {
+  return { ...channel, timeline: channel.timeline.slice() };
 }
