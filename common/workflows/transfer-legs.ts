@@ -55,9 +55,22 @@ export function retrieveCaller(state: TransferState): WorkflowEffect[] {
  * receptionist's own leg, which has nobody left to talk to.
  */
 export function lostTargetEffects(state: TransferState): WorkflowEffect[] {
-  return state.kind === 'dial'
-    ? [{ type: 'hangup', channelId: state.callerId }, destroyOwnBridge(state)]
-    : [destroyOwnBridge(state), { type: 'moh-start', channelId: state.callerId, ifIn: [state.bridgeId, null] }];
+  return leftAloneEffects(state, state.callerId);
+}
+
+/**
+ * One of the transfer's legs left talking to nobody: a leg the console rang
+ * (the target; for dial, the receptionist's own leg) is hung up, a caller is
+ * never hung up but gets the console's music out of the bridge, and the
+ * transfer's bridge goes while nobody else joined it. `hangupIfIn`: where the
+ * leg must still be for the hangup to apply (any, when not given).
+ */
+function leftAloneEffects(state: TransferState, id: string, hangupIfIn?: readonly (string | null)[]): WorkflowEffect[] {
+  if (id === state.targetId || (state.kind === 'dial' && id === state.callerId)) {
+    return [{ type: 'hangup', channelId: id, ...(hangupIfIn ? { ifIn: hangupIfIn } : {}) }, destroyOwnBridge(state)];
+  }
+  if (id === state.callerId) return [destroyOwnBridge(state), { type: 'moh-start', channelId: id, ifIn: [state.bridgeId, null] }];
+  return [];
 }
 
 /**
@@ -97,11 +110,7 @@ export function leftBridgeEffects(state: TransferState, members: readonly string
   const [only, ...more] = members;
   if (only === undefined) return [destroyOwnBridge(state)];
   if (more.length > 0) return [];
-  if (only === state.targetId || (state.kind === 'dial' && only === state.callerId)) {
-    return [{ type: 'hangup', channelId: only, ifIn: [state.bridgeId] }, destroyOwnBridge(state)];
-  }
-  if (only === state.callerId) return [destroyOwnBridge(state), { type: 'moh-start', channelId: only, ifIn: [state.bridgeId, null] }];
-  return [];
+  return leftAloneEffects(state, only, [state.bridgeId]);
 }
 
 /**
@@ -124,8 +133,7 @@ export function movedOutEffects(state: TransferState, moved: string, members: re
   // bridge may still be on its way in, and then it is the one left talking to nobody.
   const onItsWayIn = stayer === state.targetId && !state.targetJoined;
   if (!members.includes(stayer) && !onItsWayIn) return [];
-  if (stayer === state.targetId || state.kind === 'dial') return [{ type: 'hangup', channelId: stayer, ifIn: [state.bridgeId, null] }, destroyOwnBridge(state)];
-  return [destroyOwnBridge(state), { type: 'moh-start', channelId: stayer, ifIn: [state.bridgeId, null] }];
+  return leftAloneEffects(state, stayer, [state.bridgeId, null]);
 }
 
 /**
