@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { CONNECT_GRACE_MS, transferIds } from '../../common/workflows/transfer.js';
 import type { WorkflowsView } from '../../common/workflow-contract.js';
 import { startAriRelay } from './ari-relay.js';
-import { live, sandboxProfile, sleep, startConsole, waitFor } from './harness.js';
+import { anyChannel, live, sandboxProfile, sleep, startConsole, waitFor } from './harness.js';
 import { eventually, P, useWorkflowWorld } from './workflow-world.js';
 
 /**
@@ -111,6 +111,9 @@ describe.runIf(inject('ari').sandbox)('an originate that fails although the PBX 
       expect(session?.status).toBe('ended');
       // The PBX now performs what it was asked while frozen: the legs appear, and must go.
       const legs = [transferIds(id).targetId, session?.snoopChannelId ?? '', session?.legId ?? ''];
+      // "None left" is true at once while the thawed PBX has not made the target leg yet; it must have
+      // come and gone, at the console that asked for it, before that console closes.
+      await waitFor(() => anyChannel(tuned.model(), transferIds(id).targetId)?.endedAt != null, 15_000, 'the late target leg made and hung up');
       await eventually(() => w.rest.listChannels(), (channels) => !channels.some((channel) => legs.includes(channel.id)), 'no leg of the failed requests left', 15_000);
       expect((await w.rest.listChannels()).some((channel) => channel.id === caller)).toBe(true);
     } finally {
