@@ -120,7 +120,7 @@ export function openEventSocket(options: EventSocketOptions): EventSocket {
     if (ended) return;
     ended = true;
     stopTimers();
-    link.ws?.terminate();
+    if (link.ws) letGo(link.ws, reason === null);
     if (!opened) {
       rejectReady(
         reason
@@ -254,6 +254,30 @@ export function openEventSocket(options: EventSocketOptions): EventSocket {
 
   return { ready, close: () => end(null) };
 }
+
+/**
+ * A link the console closes itself (quit, profile off, replaced) says goodbye
+ * with a close frame and lets the PBX finish its side; a dead or failing one
+ * is cut at once. Why not always cut: Asterisk 22.10 writes the app's pending
+ * events (a StasisEnd, say) on one thread while another reads the socket, and
+ * when the TCP connection vanishes under both, both tear the session down.
+ * Seen here after a console closed right behind a hangup: the write failed,
+ * the teardown stalled, and from then on no app could open its events link
+ * until Asterisk was restarted (test/asterisk/README.md). If the PBX does not
+ * finish the close handshake within CLOSE_GRACE_MS, the socket is cut anyway.
+ */
+function letGo(ws: WebSocket, deliberate: boolean): void {
+  if (!deliberate || ws.readyState !== WebSocket.OPEN) {
+    ws.terminate();
+    return;
+  }
+  const cut = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+  cut.unref?.();
+  ws.once('close', () => clearTimeout(cut));
+  ws.close(1000, 'console closing');
+}
+
+const CLOSE_GRACE_MS = 2000;
 
 function rawText(data: WebSocket.RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');

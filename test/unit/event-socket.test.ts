@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -233,6 +234,52 @@ describe('openEventSocket', () => {
     expect(link.closes).toEqual([]);
     expect(early.closes).toEqual([]);
     await expect.poll(() => ari.clients[0]?.readyState).toBe(3);
+  });
+
+  it('close() says goodbye with a close frame, so the PBX ends the session in order', async () => {
+    const ari = await fakeAri();
+    const link = open(ari.baseUrl);
+    await link.socket.ready;
+    const server = await ari.connected;
+    const seen = new Promise<number>((resolve) => server.once('close', (code) => resolve(code)));
+    server.send(JSON.stringify({ type: 'StasisEnd' }));
+    link.socket.close();
+    // 1000 is a close frame the client sent; a cut TCP connection reads as 1006.
+    expect(await seen).toBe(1000);
+    expect(link.closes).toEqual([]);
+  });
+
+  it('a link that died (no pong) is cut without waiting for a goodbye', async () => {
+    const ari = await fakeAri({ autoPong: false });
+    const link = open(ari.baseUrl);
+    await link.socket.ready;
+    const server = await ari.connected;
+    const seen = new Promise<number>((resolve) => server.once('close', (code) => resolve(code)));
+    expect((await link.closed).code).toBe('heartbeat');
+    expect(await seen).toBe(1006);
+  });
+
+  it('cuts a deliberate close the PBX never answers, after a grace', async () => {
+    // A PBX that completes the upgrade and then never reads again (too wedged
+    // to answer a close frame): the console must not hold the socket for
+    // ws's own 30 s close timeout.
+    const gone = new Promise<void>((resolve) => {
+      const server = createServer((socket) => {
+        socket.once('data', (head) => {
+          const key = /sec-websocket-key: *(\S+)/i.exec(head.toString('latin1'))?.[1] ?? '';
+          const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+          socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+          socket.on('data', () => undefined);
+        });
+        socket.once('close', () => resolve());
+      });
+      server.listen(0, '127.0.0.1', () => {
+        const link = open(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { pingIntervalMs: 60_000 });
+        void link.socket.ready.then(() => link.socket.close());
+      });
+      cleanups.push(() => new Promise<void>((done) => server.close(() => done())));
+    });
+    await gone;
   });
 
   it('reports an unreadable CA file through onClose, after returning the handle', async () => {
