@@ -17,6 +17,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
+          setupFiles: ['test/integration/pbx-health.ts'],
           // Tests restart the one Asterisk sandbox: they must not overlap.
           fileParallelism: false,
           testTimeout: 60_000,
@@ -31,6 +32,7 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/e2e/global-setup.ts'],
+          setupFiles: ['test/integration/pbx-health.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 180_000,

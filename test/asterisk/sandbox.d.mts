@@ -28,7 +28,7 @@ export interface StartResult {
   /** true when an already running sandbox asterisk was reused (nothing was started). */
   alreadyRunning: boolean;
   version: string;
-  /** ms until ARI answered GET /ari/asterisk/info */
+  /** ms until ARI answered GET /ari/asterisk/info and an app could open its events link */
   startMs: number;
 }
 
@@ -77,3 +77,5 @@ export function getAsteriskPid(): number | null;
 export function enableTls(opts: { certFile: string; keyFile: string; port: number; timeoutMs?: number }): Promise<{ baseUrl: string }>;
 export function disableTls(): Promise<void>;
 export function waitForAri(opts?: { timeoutMs?: number; pid?: number }): Promise<AsteriskInfo>;
+/** Can an ARI app open its events WebSocket right now (REST answering is not enough)? */
+export function probeEvents(timeoutMs?: number): Promise<{ ok: true; ms: number } | { ok: false; ms: number; error: string }>;

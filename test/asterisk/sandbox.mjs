@@ -667,6 +667,75 @@ async function ariInfo(timeoutMs = 2000) {
 }
 
 /**
+ * Can an ARI application register right now? Opens the events WebSocket for a
+ * throwaway app (a bare handshake over `net`: this file has no dependencies),
+ * checks that ARI lists the app, and closes with a close frame.
+ *
+ * Why HTTP answering is not enough: Asterisk 22.10 sometimes wedges its
+ * Stasis app registry when an app's WebSocket is torn down while a channel of
+ * that app is leaving Stasis. REST keeps answering (`/asterisk/info`, even
+ * `/channels`), but every later events WebSocket hangs in its handshake, so
+ * every console connecting afterwards waits forever for "live". Seen in CI
+ * after test/integration/faults.test.ts (see test/asterisk/README.md).
+ * @param {number} [timeoutMs]
+ * @returns {Promise<{ ok: true, ms: number } | { ok: false, ms: number, error: string }>}
+ */
+export async function probeEvents(timeoutMs = 5000) {
+  const net = await import('node:net');
+  const crypto = await import('node:crypto');
+  const t0 = Date.now();
+  const app = `probe${process.pid}x${crypto.randomBytes(3).toString('hex')}`;
+  const socket = net.connect({ host: '127.0.0.1', port: PORT });
+  const fail = (error) => ({ ok: /** @type {const} */ (false), ms: Date.now() - t0, error });
+  try {
+    const handshake = await new Promise((resolve) => {
+      let head = '';
+      const timer = setTimeout(() => resolve(fail(`no answer to the events WebSocket handshake within ${timeoutMs} ms`)), timeoutMs);
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        resolve(fail(`events WebSocket: ${err.message}`));
+      });
+      socket.on('data', (chunk) => {
+        head += chunk.toString('latin1');
+        if (!head.includes('\r\n\r\n')) return;
+        clearTimeout(timer);
+        const status = head.slice(0, head.indexOf('\r\n'));
+        resolve(/ 101 /.test(status) ? { ok: true } : fail(`events WebSocket answered "${status}"`));
+      });
+      socket.once('connect', () => {
+        const query = `app=${app}&subscribeAll=false`;
+        socket.write(
+          `GET /ari/events?${query} HTTP/1.1\r\nHost: 127.0.0.1:${PORT}\r\nAuthorization: ${authHeader()}\r\n` +
+            `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n` +
+            `Sec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}\r\n\r\n`,
+        );
+      });
+    });
+    if (!handshake.ok) return handshake;
+    const left = Math.max(500, timeoutMs - (Date.now() - t0));
+    const listed = await fetch(`${sandboxDefaults.baseUrl}/ari/applications/${app}`, {
+      headers: { Authorization: authHeader() },
+      signal: AbortSignal.timeout(left),
+    }).then(
+      (res) => res.status,
+      (err) => `${err.message}`,
+    );
+    if (listed !== 200) return fail(`GET /ari/applications/${app} answered ${listed} after the WebSocket opened`);
+    return { ok: true, ms: Date.now() - t0 };
+  } finally {
+    // A masked close frame with no payload, then the socket goes.
+    if (!socket.destroyed) socket.end(Buffer.from([0x88, 0x80, 0, 0, 0, 0]));
+    setTimeout(() => socket.destroy(), 200).unref();
+  }
+}
+
+/** A probe that fails once may have met a busy PBX; two in a row mean it is wedged. */
+async function probeEventsTwice() {
+  const first = await probeEvents();
+  return first.ok ? first : probeEvents();
+}
+
+/**
  * Poll ARI until it answers. Throws after timeoutMs, or at once if `pid` dies.
  * @param {{ timeoutMs?: number, pid?: number }} [o]
  */
@@ -753,12 +822,22 @@ async function startUnlocked(opts) {
       log(`asterisk pid ${existing} is frozen (SIGSTOP): sending SIGCONT`);
       process.kill(existing, 'SIGCONT');
     }
+    let info;
     try {
-      const info = await waitForAri({ timeoutMs: 20_000, pid: existing });
-      fs.writeFileSync(p.pidFile, `${existing}\n`);
-      return { pid: existing, ...sandboxDefaults, alreadyRunning: true, version: info?.system?.version ?? '', startMs: Date.now() - t0 };
+      info = await waitForAri({ timeoutMs: 20_000, pid: existing });
     } catch {
       log(`asterisk pid ${existing} is running but ARI does not answer: stopping it`);
+      await stopUnlocked({});
+    }
+    if (info) {
+      const events = await probeEventsTwice();
+      if (events.ok) {
+        fs.writeFileSync(p.pidFile, `${existing}\n`);
+        return { pid: existing, ...sandboxDefaults, alreadyRunning: true, version: info?.system?.version ?? '', startMs: Date.now() - t0 };
+      }
+      // Loud on purpose: a restart hides nothing of ours (a fresh app of the
+      // probe's own could not register), but the log should say it happened.
+      log(`asterisk pid ${existing} answers REST but no app can open its events link (${events.error}): its Stasis app registry is wedged; restarting it. Last lines of its log:\n${tail(p.logFile)}`);
       await stopUnlocked({});
     }
   }
@@ -798,6 +877,14 @@ async function startUnlocked(opts) {
     }
     fs.rmSync(p.pidFile, { force: true });
     throw err;
+  }
+  // REST answering is not enough for a console: wait until an app can also
+  // open its events link (see probeEvents).
+  const events = await probeEventsTwice();
+  if (!events.ok) {
+    process.kill(pid, 'SIGKILL');
+    fs.rmSync(p.pidFile, { force: true });
+    throw new Error(`sandbox: ARI answers but no app can open its events link (${events.error}); last lines of ${p.logFile}:\n${tail(p.logFile)}`);
   }
   const startMs = Date.now() - t0;
   log(`ARI answers after ${startMs} ms (Asterisk ${info?.system?.version ?? '?'})`);
@@ -946,6 +1033,7 @@ const USAGE = `usage: node test/asterisk/sandbox.mjs <command>
   restart [downMs] stop, stay down downMs (default 0), start
   freeze | thaw    SIGSTOP / SIGCONT the asterisk process
   status           JSON: running, pid, version
+  probe            JSON: can an ARI app open its events WebSocket right now?
   cli <command>    asterisk -rx <command> inside the chroot
 env: ARI_SANDBOX_ROOT, ARI_SANDBOX_PORT (8088), ARI_SANDBOX_SIP_PORT (5060), ARI_SANDBOX_MIRROR, XDG_CACHE_HOME`;
 
@@ -978,6 +1066,9 @@ async function main(argv) {
       break;
     case 'status':
       print(await sandboxStatus());
+      break;
+    case 'probe':
+      print(await probeEvents());
       break;
     case 'cli':
       if (!rest.length) throw new Error('usage: cli <asterisk command>');
