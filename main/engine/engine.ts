@@ -14,6 +14,7 @@ import {
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import { connectRest, type AriRest } from './ari-rest.js';
+import { Batcher } from './batcher.js';
 import { openEventSocket, type EventSocket, type EventSocketClose } from './event-socket.js';
 
 export interface EngineProfile {
@@ -43,12 +44,15 @@ export interface EngineOptions {
   readonly pingIntervalMs?: number;
   readonly pongTimeoutMs?: number;
   /**
-   * Events are applied and forwarded at most once per window (default 4 ms).
+   * Events are applied and forwarded at most once per window (default 4 ms),
+   * an event after a quiet window in the same turn of the loop (batcher.ts).
    * The renderer paints once per animation frame whatever arrives, so a short
    * window only adds small IPC messages, and a frame-long one added up to a
    * frame of latency to every event (bench/RESULTS.md, dom-latency).
    */
   readonly batchWindowMs?: number;
+  /** How an idle batch goes out in the same turn (default queueMicrotask); tests pass their own with `clock`. */
+  readonly defer?: (callback: () => void) => void;
   readonly modelConfig?: Partial<Omit<ModelConfig, 'app'>>;
   readonly log?: Logger;
   /** Every raw frame as received, for session recordings and bug reports. */
@@ -75,10 +79,7 @@ export class AriEngine {
   private rest: AriRest | null = null;
   private pbx: PbxInfo | null = null;
   private retryTimer: unknown = null;
-  private flushTimer: unknown = null;
-  /** When the last batch went out (clock time); see enqueue(). */
-  private lastFlushAt = -Infinity;
-  private pending: ModelEvent[] = [];
+  private readonly batcher: Batcher<ModelEvent>;
   /** Non-null while a snapshot is in flight: live events wait here. */
   private syncBuffer: ModelEvent[] | null = null;
   private skippedFrames = 0;
@@ -93,6 +94,12 @@ export class AriEngine {
     this.backoff = withCap(options.backoff ?? DEFAULT_BACKOFF, options.profile.reconnectMaxMs);
     this.log = options.log ?? silentLogger;
     this.model = createModel({ ...options.modelConfig, app: options.profile.app });
+    const { clock } = this;
+    this.batcher = new Batcher<ModelEvent>(
+      { now: () => clock.now(), setTimeout: (callback, ms) => clock.setTimeout(callback, ms), clearTimeout: (handle) => clock.clearTimeout(handle), defer: options.defer ?? queueMicrotask },
+      { windowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS, maxEvents: MAX_BATCH_EVENTS },
+      (events) => this.forward(events),
+    );
   }
 
   start(): void {
@@ -256,7 +263,8 @@ export class AriEngine {
       this.syncBuffer = null;
       const snapshot = { channels, bridges, endpoints, deviceStates };
       const restored = reconcile(this.model, snapshot, this.clock.now(), this.everLive ? 'reconnect' : 'connect');
-      this.pending.push(...restored, ...buffered);
+      this.batcher.addUnscheduled(restored);
+      this.batcher.addUnscheduled(buffered);
       this.flush();
       this.everLive = true;
       // A new socket starts with no subscriptions beyond the app itself.
@@ -353,38 +361,15 @@ export class AriEngine {
   }
 
   private enqueue(event: ModelEvent): void {
-    this.pending.push(event);
-    // A flood (a resync burst, a busy PBX) arrives as one long socket read in
-    // which no timer can fire: flushing every MAX_BATCH_EVENTS keeps parsed
-    // frames short-lived, so the young GC frees them instead of copying them
-    // (bench/RESULTS.md, ingest). The renderer still paints once per frame.
-    if (this.pending.length >= MAX_BATCH_EVENTS) {
-      this.flush();
-      return;
-    }
-    if (this.flushTimer === null) {
-      // Leading edge: after a quiet window the batch goes out on the next
-      // turn of the loop (with whatever else that socket read held), not a
-      // window later; under a steady stream it is still one batch per window.
-      const windowMs = this.options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
-      const wait = Math.max(0, Math.min(windowMs, this.lastFlushAt + windowMs - this.clock.now()));
-      this.flushTimer = this.clock.setTimeout(() => {
-        this.flushTimer = null;
-        this.flush();
-      }, wait);
-    }
+    this.batcher.add(event);
   }
 
-  /** Applies pending events to the model and forwards them as one batch. */
+  /** Applies pending events to the model and forwards them as one batch, now. */
   flush(): void {
-    if (this.flushTimer !== null) {
-      this.clock.clearTimeout(this.flushTimer);
-      this.flushTimer = null;
-    }
-    if (this.pending.length === 0) return;
-    this.lastFlushAt = this.clock.now();
-    const events = this.pending;
-    this.pending = [];
+    this.batcher.flush();
+  }
+
+  private forward(events: ModelEvent[]): void {
     const skippedBefore = this.model.eventsSkipped;
     this.model = applyEvents(this.model, events, this.clock.now());
     const skipped = this.model.eventsSkipped - skippedBefore;
@@ -411,7 +396,7 @@ export class AriEngine {
 
 const SKIPPED_STATUS_INTERVAL_MS = 250;
 const DEFAULT_BATCH_WINDOW_MS = 4;
-/** Events per batch at most; see enqueue(). */
+/** Events per batch at most; see batcher.ts. */
 const MAX_BATCH_EVENTS = 256;
 
 function describeClose(reason: EventSocketClose): string {
