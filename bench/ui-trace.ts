@@ -15,6 +15,7 @@
  * The raw trace is written to out/bench-profiles/ for chrome://tracing or
  * DevTools' Performance panel. --no-trace skips the trace (whose own cost is
  * large) and prints only CDP Performance.getMetrics shares and the latencies.
+ * --cpu-prof also profiles the main side (ui-host) into out/bench-profiles/.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -80,7 +81,7 @@ function chromiumCpu(): Record<string, number> {
 
 async function main(): Promise<void> {
   process.env['BENCH_HOST_STAMPS'] = '1';
-  const session = await openUi(rendererDir);
+  const session = await openUi(rendererDir, args.includes('--cpu-prof') ? resolve(ROOT, 'out', 'bench-profiles') : undefined);
   try {
     const { page } = session;
     // --reduced-motion: what the ringing badge's pulse costs (compare with and without).
@@ -141,10 +142,7 @@ async function main(): Promise<void> {
     console.log(`Chromium CPU time per second of the stream: ${cpu.join(', ')} (of one core)`);
     const share = (name: string): string => `${fmt((((after[name] ?? 0) - (before[name] ?? 0)) / wall) * 100, 1)} %`;
     console.log(`page (Performance.getMetrics over ${fmt(wall, 1)} s): busy ${share('TaskDuration')}, script ${share('ScriptDuration')}, layout ${share('LayoutDuration')}, style ${share('RecalcStyleDuration')}; ${fmt((after['LayoutCount'] ?? 0) - (before['LayoutCount'] ?? 0))} layouts, ${fmt((after['RecalcStyleCount'] ?? 0) - (before['RecalcStyleCount'] ?? 0))} style recalcs`);
-    const hostStamps = await new Promise<Record<string, number>>((resolveStamps) => {
-      void session.host.message<{ stamps: Record<string, number> }>('stamps', 10_000).then((reply) => resolveStamps(reply.stamps));
-      session.host.process.send({ type: 'stamps' });
-    });
+    const hostStamps = await session.hostStamps();
     const seen = await probeStamps(page);
     if (args.includes('--mutations')) {
       const counts = await page.evaluate(() => (window as unknown as { __mutations: Record<string, number> }).__mutations);
@@ -168,9 +166,10 @@ function analyze(
   markEpoch: number,
   sent: Map<number, number>,
   seen: { dom: Record<string, number>; arrived: Record<string, number> },
-  host: Record<string, number>,
+  hostStamps: { received: Record<string, number>; forwarded: Record<string, number> },
   skew: number,
 ): void {
+  const host = hostStamps.forwarded;
   const events = traced ?? [];
   const mark = events.find((event) => event.name === 'ui-trace-sync') ?? { pid: -1, tid: -1, ts: 0 };
   if (traced && mark.pid === -1) throw new Error('no sync mark in the trace');
@@ -252,13 +251,18 @@ function analyze(
   const blocked: number[] = [];
   const rest: number[] = [];
   const hostLag: number[] = [];
+  const toEngine: number[] = [];
+  const inEngine: number[] = [];
   const hostToPage: number[] = [];
   const total: number[] = [];
   for (const [probe, at] of sent) {
     const arrived = seen.arrived[String(probe)];
     const dom = seen.dom[String(probe)];
     const forwarded = host[String(probe)];
+    const received = hostStamps.received[String(probe)];
     if (forwarded !== undefined) hostLag.push(forwarded - at);
+    if (received !== undefined) toEngine.push(received - at);
+    if (received !== undefined && forwarded !== undefined) inEngine.push(forwarded - received);
     if (dom !== undefined) total.push(dom - skew - at);
     if (arrived === undefined) continue;
     const wait = arrived - skew - at;
@@ -276,6 +280,8 @@ function analyze(
   console.log(`probes: ${sent.size} sent, ${Object.keys(seen.dom).length} seen in the DOM`);
   line('frame written → DOM updated', total);
   line('frame written → forwarded by the main side (engine batch)', hostLag);
+  line('  frame written → parsed by the engine (socket, main side loop)', toEngine);
+  line('  parsed → forwarded (batch wait, model, browser host send)', inEngine);
   line('forwarded → reaches the page', hostToPage);
   line('frame written → reaches the page', toPage);
   if (traced) line('  of which the page main thread busy (forwarded → arrival)', blocked);

@@ -112,9 +112,14 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-/** Starts out/bench/<entry>.js with an IPC channel. */
+/**
+ * Starts out/bench/<entry>.js with an IPC channel. BENCH_NODE_ARGS_<ENTRY> (e.g.
+ * BENCH_NODE_ARGS_UI_HOST="--trace-gc") adds Node flags to that child only:
+ * V8 flags such as --trace-gc are refused in NODE_OPTIONS.
+ */
 export function spawnChild(entry: string, args: readonly string[], options: { cpuProfDir?: string | undefined; execArgv?: readonly string[] } = {}): Child {
-  const execArgv = [...(options.execArgv ?? [])];
+  const extra = process.env[`BENCH_NODE_ARGS_${entry.toUpperCase().replace(/\W/g, '_')}`]?.split(' ').filter(Boolean) ?? [];
+  const execArgv = [...(options.execArgv ?? []), ...extra];
   if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${entry}-${(args[0] ?? '').replace(/[^\w.-]+/g, '_').slice(0, 40)}-${Date.now()}.cpuprofile`);
   const child = fork(resolve(BENCH_OUT, `${entry}.js`), [...args], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: Record<string, unknown>[] = [];

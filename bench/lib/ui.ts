@@ -19,6 +19,7 @@ import { loadRecording, Replay, ROOT, textFrame } from './fixture.js';
 import { spawnChild, type Child } from './harness.js';
 import { REPLAY_PASSWORD, REPLAY_USER, startReplayServer, type EventsConnection, type ReplayServer, type Snapshot } from './replay-server.js';
 import { synthSnapshot } from './synth.js';
+import { HOST_SUBPROTOCOL, HOST_TOKEN_SUBPROTOCOL_PREFIX } from '../../common/host-protocol.js';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
@@ -71,6 +72,18 @@ export interface UiSession {
   readonly host: Child;
   /** The main side's event-loop delay since the last call (ms). */
   lag(): Promise<{ p50: number; p99: number; max: number }>;
+  /**
+   * Probe number → when the main side's engine parsed its frame, and when the
+   * browser host sent its batch (epoch ms; ui-host with BENCH_HOST_STAMPS).
+   */
+  hostStamps(): Promise<{ received: Record<string, number>; forwarded: Record<string, number> }>;
+  /**
+   * A second page on the host's origin holding nothing but a WebSocket to the
+   * host, in its own context (so its own renderer process): when each probe
+   * reaches a page whose main thread has nothing else to do, i.e. the
+   * transport alone (host send, loopback, Chromium's network service, IPC).
+   */
+  openBarePage(): Promise<() => Promise<Record<string, number>>>;
   /** Chromium's clock minus ours (ms), and the round trip that bounds its error. */
   readonly clockSkew: { skew: number; roundTrip: number };
   /** Starts Chromium's sampling profiler on the page; the returned stop writes a .cpuprofile. */
@@ -79,6 +92,8 @@ export interface UiSession {
 }
 
 export interface ConsolePage {
+  /** The console's address (with the host's token in the fragment). */
+  readonly url: string;
   readonly page: Page;
   readonly browser: Browser;
   readonly context: BrowserContext;
@@ -118,6 +133,7 @@ export async function openConsolePage(hostArgs: readonly string[], cpuProfDir?: 
   await page.goto(url);
   if (problems.length > 0) throw new Error(`the console page failed: ${problems.join('; ')}`);
   return {
+    url,
     page,
     browser,
     context,
@@ -155,6 +171,38 @@ export async function openUi(rendererDir: string, cpuProfDir?: string): Promise<
       const reply = consolePage.host.message<{ p50: number; p99: number; max: number }>('lag', 10_000);
       consolePage.host.process.send({ type: 'lag' });
       return reply;
+    },
+    async hostStamps() {
+      const reply = consolePage.host.message<{ stamps: Record<string, number>; received: Record<string, number> }>('stamps', 10_000);
+      consolePage.host.process.send({ type: 'stamps' });
+      const { stamps, received } = await reply;
+      return { received, forwarded: stamps };
+    },
+    async openBarePage() {
+      const address = new URL(consolePage.url);
+      const token = new URLSearchParams(address.hash.slice(1)).get('token') ?? '';
+      const bare = await consolePage.browser.newContext({ bypassCSP: true });
+      const barePage = await bare.newPage();
+      // The host's own "Not Found" page: on its origin (so the socket is accepted) and served from
+      // loopback (a page Playwright made up is refused loopback by Chromium's local network checks).
+      await barePage.goto(`${address.origin}/bench-bare-page`);
+      await barePage.evaluate(
+        ({ token: presented, prefix, protocol }) =>
+          new Promise<void>((resolveOpen, rejectOpen) => {
+            const arrivals: Record<string, number> = {};
+            (window as unknown as { __arrivals: Record<string, number> }).__arrivals = arrivals;
+            const socket = new WebSocket(`ws://${location.host}/ipc`, [protocol, `${prefix}${presented}`]);
+            socket.addEventListener('open', () => resolveOpen());
+            socket.addEventListener('close', (event) => rejectOpen(new Error(`the bare page's host socket closed (${event.code}) from ${location.origin}`)));
+            socket.addEventListener('message', (event: MessageEvent) => {
+              if (typeof event.data !== 'string' || !event.data.includes('probe#')) return;
+              const at = performance.timeOrigin + performance.now();
+              for (const match of event.data.matchAll(/probe#(\d+)/g)) if (!((match[1] as string) in arrivals)) arrivals[match[1] as string] = at;
+            });
+          }),
+        { token, prefix: HOST_TOKEN_SUBPROTOCOL_PREFIX, protocol: HOST_SUBPROTOCOL },
+      );
+      return () => barePage.evaluate(() => (window as unknown as { __arrivals: Record<string, number> }).__arrivals);
     },
     async profile() {
       const cdp = await context.newCDPSession(page);

@@ -41,11 +41,23 @@ export const domLatencyRow: BenchRow = {
     const pageP99: number[] = [];
     const lagP99: number[] = [];
     const lagMax: number[] = [];
+    // Hop by hop (see below): each a [p50, p99] series.
+    const hops = new Map<string, { p50: number[]; p99: number[] }>();
+    const hop = (label: string, values: number[]): void => {
+      values.sort((a, b) => a - b);
+      const series = hops.get(label) ?? { p50: [], p99: [] };
+      series.p50.push(quantile(values, 0.5));
+      series.p99.push(quantile(values, 0.99));
+      hops.set(label, series);
+    };
     const notes: string[] = [];
+    // The main side stamps each probe as its engine parses it and as its batch goes out (bench/ui-host.ts).
+    process.env['BENCH_HOST_STAMPS'] = '1';
     for (let run = 0; run < runs; run++) {
       const profileDir = run === 0 ? context.cpuProfDir : undefined;
       const session = await openUi(rendererDir, profileDir);
       try {
+        const bareArrivals = await session.openBarePage();
         await watchProbes(session.page);
         const targets = (await rowsInView(session.page)).filter((id) => /^uc\d+$/.test(id)).slice(0, 12);
         if (targets.length === 0) throw new Error('no snapshot channel in view to probe');
@@ -60,6 +72,26 @@ export const domLatencyRow: BenchRow = {
         await new Promise((resolveWait) => setTimeout(resolveWait, 1000));
         if (profileDir) await stopProfile?.(`${profileDir}/renderer-dom-latency-${Date.now()}.cpuprofile`);
         const seen = await probeStamps(session.page);
+        const host = await session.hostStamps();
+        const bare = await bareArrivals();
+        const parsed: number[] = [];
+        const batched: number[] = [];
+        const toBare: number[] = [];
+        const toConsole: number[] = [];
+        for (const [probe, sentAt] of stream.sent) {
+          const received = host.received[String(probe)];
+          const forwarded = host.forwarded[String(probe)];
+          const bareAt = bare[String(probe)];
+          const arrived = seen.arrived[String(probe)];
+          if (received !== undefined) parsed.push(received - sentAt);
+          if (received !== undefined && forwarded !== undefined) batched.push(forwarded - received);
+          if (forwarded !== undefined && bareAt !== undefined) toBare.push(bareAt - session.clockSkew.skew - forwarded);
+          if (forwarded !== undefined && arrived !== undefined) toConsole.push(arrived - session.clockSkew.skew - forwarded);
+        }
+        hop('frame written → parsed by the engine (replay socket, main side event loop)', parsed);
+        hop('parsed → batch sent by the browser host (batch wait, model, listeners, serialization, send)', batched);
+        hop('sent → reaches a bare page (loopback, Chromium network service, IPC; the page idle)', toBare);
+        hop('sent → reaches the console page (the same, waiting for the page main thread)', toConsole);
         const latencies: number[] = [];
         const toPage: number[] = [];
         const inPage: number[] = [];
@@ -84,6 +116,7 @@ export const domLatencyRow: BenchRow = {
         context.log(
           `dom-latency run ${run + 1}/${runs}: ${latencies.length} probes, p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, max ${fmt(latencies[latencies.length - 1] ?? NaN, 1)} ms (to the page p50 ${fmt(quantile(toPage, 0.5), 1)} / p99 ${fmt(quantile(toPage, 0.99), 1)}, in the page p50 ${fmt(quantile(inPage, 0.5), 1)} / p99 ${fmt(quantile(inPage, 0.99), 1)}; main event loop p99 ${fmt(lag.p99, 1)} / max ${fmt(lag.max, 1)}); ${stream.events} events in ${fmt(stream.seconds, 1)} s; clock skew ${fmt(session.clockSkew.skew, 2)} ± ${fmt(session.clockSkew.roundTrip / 2, 2)} ms`,
         );
+        context.log(`  hops (p50 / p99 ms): ${[...hops].map(([label, series]) => `${label.split(' (')[0]} ${fmt(series.p50.at(-1) ?? NaN, 1)} / ${fmt(series.p99.at(-1) ?? NaN, 1)}`).join('; ')}`);
         if (run === 0) notes.push(`Run 1: ${stream.events} events in ${fmt(stream.seconds, 1)} s (${fmt(stream.events / stream.seconds)} events/s), ${stream.sent.size} probes on ${targets.length} rows in view; Chromium's clock − ours ${fmt(session.clockSkew.skew, 2)} ms (± ${fmt(session.clockSkew.roundTrip / 2, 2)}), subtracted; sender's worst tick lateness ${fmt(stream.worstTickLateMs, 1)} ms.`);
       } finally {
         await session.close();
@@ -102,11 +135,16 @@ export const domLatencyRow: BenchRow = {
         { label: 'p99, frame written → frame reaches the page', unit: 'ms', values: mainP99, digits: 1 },
         { label: 'p50, frame reaches the page → DOM updated (store + Svelte)', unit: 'ms', values: pageP50, digits: 1 },
         { label: 'p99, frame reaches the page → DOM updated', unit: 'ms', values: pageP99, digits: 1 },
+        ...[...hops].flatMap(([label, series]): Figure[] => [
+          { label: `p50, ${label}`, unit: 'ms', values: series.p50, digits: 1 },
+          { label: `p99, ${label}`, unit: 'ms', values: series.p99, digits: 1 },
+        ]),
         { label: "main side's event-loop delay p99 while streaming", unit: 'ms', values: lagP99, digits: 1 },
         { label: "main side's event-loop delay max", unit: 'ms', values: lagMax, digits: 1 },
       ] satisfies Figure[],
       notes: [
         `${runs} runs, each a fresh console (host process + Chromium) on a replay of ${LIVE_CHANNELS} live channels; ${seconds} s at ${RATE} events/s after 2 s of warm-up, every 10th event a probe.`,
+        'Hops: the main side stamps each probe when its engine parses the frame and when the browser host has sent its batch; a bare page (its own renderer process, nothing but a WebSocket to the host) stamps its arrival beside the console page, so "sent → bare page" is the transport alone and the console page\'s extra wait is its main thread.',
         ...notes,
       ],
     };
