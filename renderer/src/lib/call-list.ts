@@ -37,9 +37,13 @@ export function listCalls(model: CallModel | null, filter: CallFilter, search: s
   const test = filter === 'all' ? null : TESTS[filter];
   const calls: ChannelView[] = [];
   for (const channel of model.channels.values()) if ((!test || test(channel)) && matches(channel, needle)) calls.push(channel);
-  // Map order is arrival order already; sort anyway for snapshots, whose order is the PBX's.
-  return calls.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  // Map order is arrival order already; sort only when it is not (after a snapshot, whose order is the
+  // PBX's): this runs on every batch, and a check is one pass where the sort called back ~n times.
+  for (let i = 1; i < calls.length; i++) if (byAge(calls[i - 1] as ChannelView, calls[i] as ChannelView) > 0) return calls.sort(byAge);
+  return calls;
 }
+
+const byAge = (a: ChannelView, b: ChannelView): number => a.createdAt - b.createdAt || a.id.localeCompare(b.id);
 
 export function filterCounts(model: CallModel | null): Record<CallFilter, number> {
   const counts: Record<CallFilter, number> = { all: 0, ringing: 0, talking: 0, held: 0, bridged: 0, ended: 0 };

@@ -24,6 +24,23 @@ export const PRESENCE_WORDS: Record<PresenceStatus, string> = {
 };
 
 const RINGING_STATES = new Set(['Ring', 'Ringing']);
+
+/**
+ * endpointKeyOfChannel, remembered per channel name: the badge asks again on
+ * every batch for the same ringing channels, and the regex per name was
+ * 1–2 % of the page's time with 1,000 calls up (bench/findings.md, render).
+ * Names are unique per call, so the memo is emptied once it grows large.
+ */
+const endpointKeys = new Map<string, string | null>();
+function endpointKeyOf(name: string): string | null {
+  let key = endpointKeys.get(name);
+  if (key === undefined) {
+    if (endpointKeys.size >= 4096) endpointKeys.clear();
+    key = endpointKeyOfChannel(name);
+    endpointKeys.set(name, key);
+  }
+  return key;
+}
 const RINGING_DEVICE_STATES = new Set(['RINGING', 'RINGINUSE']);
 
 /**
@@ -40,7 +57,7 @@ export function ringingPeople(model: CallModel): number {
   const ringingKeys = new Set<string>();
   for (const channel of model.channels.values()) {
     if (!RINGING_STATES.has(channel.state)) continue;
-    const key = endpointKeyOfChannel(channel.name);
+    const key = endpointKeyOf(channel.name);
     if (key !== null) ringingKeys.add(key);
   }
   let namedKeys: Set<string> | null = null;
@@ -56,7 +73,7 @@ export function ringingPeople(model: CallModel): number {
       continue;
     }
     if (own.length > 0 || !RINGING_DEVICE_STATES.has(model.deviceStates.get(endpoint.key) ?? '')) continue;
-    namedKeys ??= new Set([...model.channels.values()].map((channel) => endpointKeyOfChannel(channel.name) ?? ''));
+    namedKeys ??= new Set([...model.channels.values()].map((channel) => endpointKeyOf(channel.name) ?? ''));
     if (!namedKeys.has(endpoint.key)) count += 1;
   }
   return count;
