@@ -112,6 +112,22 @@ describe('console store: snapshot, then stream', () => {
     expect(profile()?.model?.channels.get('c1')?.state).toBe('Up');
   });
 
+  it('folds the batches of one frame per profile, in order; a gap still shows what came before it while the snapshot is fetched', async () => {
+    const { controller, emit, runFrame, pending, profile } = await started(['pbx', 'other']);
+    emit('engine.events', batch('pbx', 6, [created('c1')]));
+    emit('engine.events', batch('other', 6, [created('o1')]));
+    emit('engine.events', batch('pbx', 7, [answered('c1'), created('c2')]));
+    emit('engine.events', batch('pbx', 9, [created('c9')])); // 8 is missing
+    emit('engine.events', batch('other', 7, [answered('o1')]));
+    runFrame();
+    expect(profile()).toMatchObject({ seq: 7, syncing: true });
+    expect(channelIds(controller)).toEqual(['c1', 'c2']);
+    expect(profile()?.model?.channels.get('c1')?.state).toBe('Up');
+    expect(profile('other')).toMatchObject({ seq: 7, syncing: false });
+    expect(profile('other')?.model?.channels.get('o1')?.state).toBe('Up');
+    expect(pending.filter((request) => request.channel === 'model.snapshot').map((request) => request.payload)).toEqual([{ profileId: 'pbx' }]);
+  });
+
   it('holds batches during a snapshot and applies only those newer than it', async () => {
     const { controller, emit, answer, runFrame, pending, profile } = setup();
     void controller.start();

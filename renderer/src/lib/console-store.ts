@@ -2,7 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ConsoleClient } from '../../../common/client.js';
 import { engineStatusSchema, eventBatchSchema, type EngineStatus, type EventBatch, type ModelSnapshot } from '../../../common/contract.js';
 import { toErrorShape } from '../../../common/errors.js';
-import { applyEvents, hydrateModel, type CallModel } from '../../../common/model/index.js';
+import { applyEvents, hydrateModel, type CallModel, type ModelEvent } from '../../../common/model/index.js';
 
 /**
  * The renderer's single source of truth: per profile, the engine status and
@@ -177,9 +177,21 @@ export function createConsoleStore(options: ConsoleStoreOptions): ConsoleControl
     const profiles = new Map(store.getState().profiles);
     const toSnapshot = new Set<string>();
     const at = now();
+    // Consecutive batches of a profile are folded in one applyEvents: the
+    // model copies its live channels map (1,000 entries here) once per call,
+    // not per event, so this is one copy per flush instead of one per batch.
+    const staged = new Map<string, { events: ModelEvent[]; seq: number }>();
+    const settle = (id: string): void => {
+      const pending = staged.get(id);
+      const current = profiles.get(id);
+      staged.delete(id);
+      if (!pending || !current?.model) return;
+      profiles.set(id, { ...current, model: applyEvents(current.model, pending.events, at), seq: pending.seq });
+    };
     for (const item of items) {
       if (item.kind === 'status') {
         const { status } = item;
+        settle(status.profileId);
         const current = profiles.get(status.profileId);
         slotOf(status.profileId).statusRevision += 1;
         if (current) {
@@ -205,13 +217,21 @@ export function createConsoleStore(options: ConsoleStoreOptions): ConsoleControl
         else if (slot.buffer) slot.overflowed = true;
         continue;
       }
-      if (current.model !== null && batch.seq === current.seq + 1) {
-        profiles.set(batch.profileId, { ...current, model: applyEvents(current.model, batch.events, at), seq: batch.seq });
+      const pending = staged.get(batch.profileId);
+      if (current.model !== null && batch.seq === (pending?.seq ?? current.seq) + 1) {
+        if (pending) {
+          pending.events.push(...batch.events);
+          pending.seq = batch.seq;
+        } else {
+          staged.set(batch.profileId, { events: [...batch.events], seq: batch.seq });
+        }
       } else {
-        // A gap, a restarted engine, or no model yet: list again.
+        // A gap, a restarted engine, or no model yet: list again (what came before the gap still shows meanwhile).
+        settle(batch.profileId);
         toSnapshot.add(batch.profileId);
       }
     }
+    for (const id of [...staged.keys()]) settle(id);
     for (const id of toSnapshot) {
       const current = profiles.get(id);
       if (current) profiles.set(id, { ...current, syncing: true });
