@@ -116,9 +116,11 @@ export async function createBackend(options: BackendOptions = {}): Promise<NodeB
     {
       status: (status) => emit('engine.status', status),
       batch: (batch) => {
+        // To the renderers first: what follows is bookkeeping no page waits for, and every
+        // request a page makes about this batch arrives after this turn anyway.
+        emit('engine.events', batch);
         rawEvents.add(batch.profileId, batch.events, Date.now());
         recorder.add(batch);
-        emit('engine.events', batch);
         workflows.onBatch(batch);
         feedHistory(batch);
       },
