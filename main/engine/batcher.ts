@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
  *   every other frame of that read). A timer, even of 0 ms, waited for the
  *   next turn's timer phase, 1-2 ms on every event at 200 events/s
  *   (bench/findings.md, dom-latency).
- * - Busy (a batch went out less than a window ago): events wait for the rest
+ * - Busy (a batch was done less than a window ago): events wait for the rest
  *   of the window, so a flood is a few large batches, not one per socket read;
  *   and never more than `maxEvents` wait: a flood arrives as long socket reads
  *   in which no timer can fire, and short-lived batches let the young GC free
@@ -82,9 +82,14 @@ export class Batcher<T> {
     }
     this.deferred = false;
     if (this.pending.length === 0) return;
-    this.lastFlushAt = this.timers.now();
     const items = this.pending;
     this.pending = [];
-    this.onFlush(items);
+    try {
+      this.onFlush(items);
+    } finally {
+      // From the end of the batch's work: in a flood, applying 256 events can outlast the window,
+      // and counted from its start the next socket read would look idle and go out alone.
+      this.lastFlushAt = this.timers.now();
+    }
   }
 }

@@ -48,10 +48,14 @@ class FakeTimers implements BatchTimers {
   }
 }
 
-function setup(policy = { windowMs: 4, maxEvents: 5 }) {
+/** `workMs`: how long forwarding a batch takes (the model, the listeners), as the clock sees it. */
+function setup(policy = { windowMs: 4, maxEvents: 5 }, workMs = 0) {
   const timers = new FakeTimers();
   const batches: { at: number; items: number[] }[] = [];
-  const batcher = new Batcher<number>(timers, policy, (items) => batches.push({ at: timers.now(), items }));
+  const batcher = new Batcher<number>(timers, policy, (items) => {
+    batches.push({ at: timers.now(), items });
+    timers.time += workMs;
+  });
   return { timers, batches, batcher };
 }
 
@@ -108,6 +112,20 @@ describe('Batcher', () => {
     timers.advance(4);
     expect(batches.map((batch) => batch.items)).toEqual([[0], [1, 2, 3], [4, 5, 6], [7]]);
     expect(batches.at(-1)?.at).toBe(1_004);
+  });
+
+  it('counts the window from the end of a batch that took longer than the window, so a flood keeps full batches', () => {
+    // Before: counted from its start, every socket read after a 5 ms batch looked idle and went out alone.
+    const { timers, batches, batcher } = setup({ windowMs: 4, maxEvents: 4 }, 5);
+    batcher.add(0);
+    timers.endTurn();
+    // A flood: reads of two events each, 0.5 ms apart, no timer phase in between.
+    for (let i = 1; i <= 8; i++) {
+      timers.time += 0.25;
+      batcher.add(i);
+      if (i % 2 === 0) timers.endTurn();
+    }
+    expect(batches.map((batch) => batch.items)).toEqual([[0], [1, 2, 3, 4], [5, 6, 7, 8]]);
   });
 
   it('an explicit flush sends at once, cancels the pending timer and turns the queued same-turn flush into a no-op', () => {
