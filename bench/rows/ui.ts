@@ -12,8 +12,10 @@
  *   selected call's timeline, with the mouse wheel; the page records every
  *   requestAnimationFrame interval and every long task (PerformanceObserver).
  */
+import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { fmt, quantile, summarize, type BenchRow, type Figure, type RowContext } from '../lib/harness.js';
+import { chromiumRenderers, sample, since } from '../lib/sched.js';
 import { buildApp, LIVE_CHANNELS, openUi, probeStamps, rowsInView, startFrames, stopFrames, streamWithProbes, watchProbes } from '../lib/ui.js';
 
 const RATE = 200;
@@ -41,6 +43,8 @@ export const domLatencyRow: BenchRow = {
     const pageP99: number[] = [];
     const lagP99: number[] = [];
     const lagMax: number[] = [];
+    // Main threads' CPU and run-queue wait, ms per second of streaming (bench/lib/sched.ts).
+    const cpu = { hostRun: [] as number[], hostWait: [] as number[], pageRun: [] as number[], pageWait: [] as number[] };
     // Hop by hop (see below): each a [p50, p99] series.
     const hops = new Map<string, { p50: number[]; p99: number[] }>();
     const hop = (label: string, values: number[]): void => {
@@ -65,8 +69,18 @@ export const domLatencyRow: BenchRow = {
         await streamWithProbes(session, { rate: RATE, seconds: 2, probeEvery: 0, probeTargets: targets, firstLap: 1 });
         const stopProfile = profileDir ? await session.profile() : null;
         await session.lag();
+        const watched = [session.host.process.pid ?? -1, ...chromiumRenderers()];
+        const schedBefore = sample(watched);
         const stream = await streamWithProbes(session, { rate: RATE, seconds, probeEvery: 10, probeTargets: targets, firstLap: 2 });
+        const sched = since(schedBefore, sample(watched));
         const lag = await session.lag();
+        const hostSched = sched.get(watched[0] as number);
+        // The console page's renderer is the busiest one (the bare page's only takes messages).
+        const pageSched = [...sched].filter(([pid]) => pid !== watched[0]).map(([, value]) => value).sort((a, b) => b.runMs - a.runMs)[0];
+        cpu.hostRun.push((hostSched?.runMs ?? NaN) / stream.seconds);
+        cpu.hostWait.push((hostSched?.waitMs ?? NaN) / stream.seconds);
+        cpu.pageRun.push((pageSched?.runMs ?? NaN) / stream.seconds);
+        cpu.pageWait.push((pageSched?.waitMs ?? NaN) / stream.seconds);
         lagP99.push(lag.p99);
         lagMax.push(lag.max);
         await new Promise((resolveWait) => setTimeout(resolveWait, 1000));
@@ -116,6 +130,7 @@ export const domLatencyRow: BenchRow = {
         context.log(
           `dom-latency run ${run + 1}/${runs}: ${latencies.length} probes, p50 ${fmt(quantile(latencies, 0.5), 1)} ms, p99 ${fmt(quantile(latencies, 0.99), 1)} ms, max ${fmt(latencies[latencies.length - 1] ?? NaN, 1)} ms (to the page p50 ${fmt(quantile(toPage, 0.5), 1)} / p99 ${fmt(quantile(toPage, 0.99), 1)}, in the page p50 ${fmt(quantile(inPage, 0.5), 1)} / p99 ${fmt(quantile(inPage, 0.99), 1)}; main event loop p99 ${fmt(lag.p99, 1)} / max ${fmt(lag.max, 1)}); ${stream.events} events in ${fmt(stream.seconds, 1)} s; clock skew ${fmt(session.clockSkew.skew, 2)} ± ${fmt(session.clockSkew.roundTrip / 2, 2)} ms`,
         );
+        context.log(`  main threads, ms per s of the stream: main side on a CPU ${fmt(cpu.hostRun.at(-1) ?? NaN, 0)}, waiting for one ${fmt(cpu.hostWait.at(-1) ?? NaN, 0)}; console page on a CPU ${fmt(cpu.pageRun.at(-1) ?? NaN, 0)}, waiting for one ${fmt(cpu.pageWait.at(-1) ?? NaN, 0)}; load average ${loadavg().map((value) => fmt(value, 1)).join(' ')}`);
         context.log(`  hops (p50 / p99 ms): ${[...hops].map(([label, series]) => `${label.split(' (')[0]} ${fmt(series.p50.at(-1) ?? NaN, 1)} / ${fmt(series.p99.at(-1) ?? NaN, 1)}`).join('; ')}`);
         if (run === 0) notes.push(`Run 1: ${stream.events} events in ${fmt(stream.seconds, 1)} s (${fmt(stream.events / stream.seconds)} events/s), ${stream.sent.size} probes on ${targets.length} rows in view; Chromium's clock − ours ${fmt(session.clockSkew.skew, 2)} ms (± ${fmt(session.clockSkew.roundTrip / 2, 2)}), subtracted; sender's worst tick lateness ${fmt(stream.worstTickLateMs, 1)} ms.`);
       } finally {
@@ -141,6 +156,10 @@ export const domLatencyRow: BenchRow = {
         ]),
         { label: "main side's event-loop delay p99 while streaming", unit: 'ms', values: lagP99, digits: 1 },
         { label: "main side's event-loop delay max", unit: 'ms', values: lagMax, digits: 1 },
+        { label: "main side's main thread on a CPU, per second of the stream", unit: 'ms/s', values: cpu.hostRun },
+        { label: "main side's main thread runnable but waiting for a CPU", unit: 'ms/s', values: cpu.hostWait },
+        { label: "console page's main thread (Chromium renderer) on a CPU", unit: 'ms/s', values: cpu.pageRun },
+        { label: "console page's main thread runnable but waiting for a CPU", unit: 'ms/s', values: cpu.pageWait },
       ] satisfies Figure[],
       notes: [
         `${runs} runs, each a fresh console (host process + Chromium) on a replay of ${LIVE_CHANNELS} live channels; ${seconds} s at ${RATE} events/s after 2 s of warm-up, every 10th event a probe.`,
