@@ -82,13 +82,13 @@ function applyAriEvent(draft: ModelDraft, event: AriEvent, now: number): boolean
       if (!channel) {
         channel = newChannel(event.channel, at, draft.config);
         draft.putChannel(channel);
-        draft.note(channel, at, 'created', channel.state, event.type);
+        draft.note(channel, at, 'created', channel.state, event.type === 'StasisStart' ? 'StasisStart' : 'ChannelCreated');
       } else {
         mergeChannel(channel, event.channel, at);
       }
       if (event.type === 'StasisStart') {
         channel.inStasis = true;
-        draft.note(channel, at, 'stasis-start', Array.isArray(event.args) && event.args.length > 0 ? event.args : null, event.type);
+        draft.note(channel, at, 'stasis-start', Array.isArray(event.args) && event.args.length > 0 ? event.args : null, 'StasisStart');
       }
       return true;
     }
@@ -107,7 +107,7 @@ function applyAriEvent(draft: ModelDraft, event: AriEvent, now: number): boolean
       channel.hangupCauseText = typeof event.cause_txt === 'string' ? event.cause_txt : null;
       channel.ringing = false;
       channel.playbacks = [];
-      draft.note(channel, at, 'destroyed', channel.hangupCauseText, event.type);
+      draft.note(channel, at, 'destroyed', channel.hangupCauseText, 'ChannelDestroyed');
       if (live) draft.endChannel(channel);
       return true;
     }
@@ -152,15 +152,20 @@ function applyPlayback(draft: ModelDraft, event: AriEvent, at: number): boolean 
   const media = playback.media_uri ?? 'media';
   if (event.type === 'PlaybackStarted') {
     if (!channel.playbacks.includes(playback.id)) channel.playbacks = [...channel.playbacks, playback.id];
-    draft.note(channel, at, 'playback-start', media, event.type);
+    draft.note(channel, at, 'playback-start', media, 'PlaybackStarted');
   } else {
     channel.playbacks = channel.playbacks.filter((id) => id !== playback.id);
-    draft.note(channel, at, 'playback-end', media, event.type);
+    draft.note(channel, at, 'playback-end', media, 'PlaybackFinished');
   }
   return true;
 }
 
-/** Events about one channel that update it in place and add to its timeline. */
+/**
+ * Events about one channel that update it in place and add to its timeline.
+ * An entry's source is written as the literal, not the frame's `type`: V8
+ * does not internalize JSON.parse's string values, so `type` would keep a
+ * copy of those bytes alive per entry (~40 B; bench/findings.md, ingest).
+ */
 function applyChannelEvent(draft: ModelDraft, event: AriEvent, at: number): boolean {
   if (!hasChannel(event)) return false;
   const channel = draft.editChannel(event.channel.id);
@@ -170,41 +175,41 @@ function applyChannelEvent(draft: ModelDraft, event: AriEvent, at: number): bool
     case 'ChannelStateChange': {
       const before = channel.state;
       mergeChannel(channel, event.channel, at);
-      if (before !== channel.state) draft.note(channel, at, 'state', channel.state, type);
+      if (before !== channel.state) draft.note(channel, at, 'state', channel.state, 'ChannelStateChange');
       return true;
     }
     case 'ChannelCallerId':
       mergeChannel(channel, event.channel, at);
-      draft.note(channel, at, 'caller-id', channel.caller, type);
+      draft.note(channel, at, 'caller-id', channel.caller, 'ChannelCallerId');
       return true;
     case 'ChannelConnectedLine':
       mergeChannel(channel, event.channel, at);
-      draft.note(channel, at, 'connected-line', channel.connected, type);
+      draft.note(channel, at, 'connected-line', channel.connected, 'ChannelConnectedLine');
       return true;
     case 'ChannelDialplan': {
       mergeChannel(channel, event.channel, at);
       const dp = channel.dialplan;
-      if (dp) draft.note(channel, at, 'dialplan', dp, type);
+      if (dp) draft.note(channel, at, 'dialplan', dp, 'ChannelDialplan');
       return true;
     }
     case 'StasisEnd':
       mergeChannel(channel, event.channel, at);
       channel.inStasis = false;
-      draft.note(channel, at, 'stasis-end', null, type);
+      draft.note(channel, at, 'stasis-end', null, 'StasisEnd');
       return true;
     case 'ChannelHold':
       channel.onHold = true;
-      draft.note(channel, at, 'hold', null, type);
+      draft.note(channel, at, 'hold', null, 'ChannelHold');
       return true;
     case 'ChannelUnhold':
       channel.onHold = false;
-      draft.note(channel, at, 'unhold', null, type);
+      draft.note(channel, at, 'unhold', null, 'ChannelUnhold');
       return true;
     case 'ChannelHangupRequest':
-      draft.note(channel, at, 'hangup-request', typeof event.cause === 'number' ? event.cause : null, type);
+      draft.note(channel, at, 'hangup-request', typeof event.cause === 'number' ? event.cause : null, 'ChannelHangupRequest');
       return true;
     case 'ChannelDtmfReceived':
-      draft.note(channel, at, 'dtmf', typeof event.digit === 'string' ? event.digit : null, type);
+      draft.note(channel, at, 'dtmf', typeof event.digit === 'string' ? event.digit : null, 'ChannelDtmfReceived');
       return true;
     case 'ChannelEnteredBridge':
     case 'ChannelLeftBridge':
@@ -221,10 +226,10 @@ function applyBridgeMembership(draft: ModelDraft, channel: ChannelDraft, event: 
   draft.putBridge(bridgeFrom(event.bridge, at, draft.bridges.get(bridgeId)));
   if (event.type === 'ChannelEnteredBridge') {
     channel.bridgeId = bridgeId;
-    draft.note(channel, at, 'bridge-enter', bridgeRef(event.bridge), event.type);
+    draft.note(channel, at, 'bridge-enter', bridgeRef(event.bridge), 'ChannelEnteredBridge');
   } else {
     if (channel.bridgeId === bridgeId) channel.bridgeId = null;
-    draft.note(channel, at, 'bridge-leave', bridgeRef(event.bridge), event.type);
+    draft.note(channel, at, 'bridge-leave', bridgeRef(event.bridge), 'ChannelLeftBridge');
   }
   return true;
 }
