@@ -17,11 +17,11 @@
  * large) and prints only CDP Performance.getMetrics shares and the latencies.
  * --cpu-prof also profiles the main side (ui-host) into out/bench-profiles/.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ROOT } from './lib/fixture.js';
 import { fmt, quantile } from './lib/harness.js';
+import { descendants } from './lib/sched.js';
 import { buildApp, openUi, probeStamps, rowsInView, streamWithProbes, watchProbes } from './lib/ui.js';
 
 interface TraceEvent {
@@ -50,24 +50,9 @@ const rendererDir = given >= 0 ? resolve(args[given + 1] ?? '') : args.includes(
  * time stretches with the load, its CPU time much less.
  */
 function chromiumCpu(): Record<string, number> {
-  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
-    .filter((match) => match !== null)
-    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3] ?? '' }));
-  const ours = new Set([process.pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const row of table) {
-      if (ours.has(row.ppid) && !ours.has(row.pid)) {
-        ours.add(row.pid);
-        grew = true;
-      }
-    }
-  }
   const totals: Record<string, number> = {};
-  for (const row of table) {
-    if (!ours.has(row.pid) || row.pid === process.pid || !/chrom/i.test(row.args)) continue;
+  for (const row of descendants()) {
+    if (!/chrom/i.test(row.args)) continue;
     const type = /--type=([\w-]+)/.exec(row.args)?.[1] ?? 'browser';
     try {
       const fields = readFileSync(`/proc/${row.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];

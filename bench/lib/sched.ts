@@ -24,8 +24,8 @@ export function schedOf(pid: number, tid = pid): Sched | null {
   }
 }
 
-/** Renderer processes of the Chromium this process launched (descendants with --type=renderer). */
-export function chromiumRenderers(root = process.pid): number[] {
+/** This process's descendants (children, their children, ...), with their command lines. */
+export function descendants(root = process.pid): { pid: number; args: string }[] {
   const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
     .split('\n')
     .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
@@ -41,7 +41,14 @@ export function chromiumRenderers(root = process.pid): number[] {
       }
     }
   }
-  return table.filter((row) => ours.has(row.pid) && /--type=renderer/.test(row.args)).map((row) => row.pid);
+  return table.filter((row) => ours.has(row.pid) && row.pid !== root).map(({ pid, args }) => ({ pid, args }));
+}
+
+/** Renderer processes of the Chromium this process launched (descendants with --type=renderer). */
+export function chromiumRenderers(root = process.pid): number[] {
+  return descendants(root)
+    .filter((row) => /--type=renderer/.test(row.args))
+    .map((row) => row.pid);
 }
 
 /** Counters of several processes' main threads now, to subtract later with `since`. */
