@@ -1,5 +1,5 @@
 import type { Component } from 'svelte';
-import type { CallModel, ChannelView } from '../../../common/model/index.js';
+import type { BridgeView, CallModel, ChannelView } from '../../../common/model/index.js';
 import BridgeBoard from './BridgeBoard.svelte';
 import ComparePanel from './ComparePanel.svelte';
 import CallsPanel from './calls/CallsPanel.svelte';
@@ -51,11 +51,27 @@ export const PANELS: readonly PanelSpec[] = [
     id: 'park',
     label: 'Park',
     component: ParkPanel,
-    badge: ({ model }) => (model ? String([...model.bridges.values()].filter((bridge) => parkSlotOf(bridge.name) !== null && bridge.channelIds.length > 0).length) : null),
+    badge: ({ model }) => (model ? parkedBadge(model.bridges) : null),
   },
   // People, history and connections (people/): presence, phonebook, call history, the connection wizard.
   ...PEOPLE_PANELS,
 ];
+
+/**
+ * How many park slots hold a call, per bridges map: the badge is asked on
+ * every batch, the bridges map is replaced only when a bridge changed.
+ */
+const parked = new WeakMap<ReadonlyMap<string, BridgeView>, string>();
+function parkedBadge(bridges: ReadonlyMap<string, BridgeView>): string {
+  let badge = parked.get(bridges);
+  if (badge === undefined) {
+    let count = 0;
+    for (const bridge of bridges.values()) if (parkSlotOf(bridge.name) !== null && bridge.channelIds.length > 0) count += 1;
+    badge = String(count);
+    parked.set(bridges, badge);
+  }
+  return badge;
+}
 
 export function panelById(id: string): PanelSpec {
   return PANELS.find((panel) => panel.id === id) ?? PANELS[0]!;
