@@ -9,6 +9,7 @@
  *
  *   npx vite build -c bench/vite.config.ts && node out/bench/render-trace.js [list|timeline|idle] [seconds] [--renderer DIR]
  *
+ * --by-cpu lists the tasks with the most thread time rather than those over 50 ms of wall time.
  * --tab ID shows another bottom panel (e.g. compare) instead of the bridge board; --css TEXT adds a style sheet.
  * An unminified renderer names its functions in the profile, e.g.
  * `npx electron-vite build -c <config with renderer.build.minify false> --outDir <abs dir>`, then --renderer <dir>/renderer.
@@ -208,7 +209,9 @@ function analyze(events: TraceEvent[], profile: CpuProfile): void {
   );
   const fmtList = (list: [string, number][], n: number): string => list.slice(0, n).map(([key, us]) => `${key} ${fmt(us / 1000, 1)}`).join('; ');
   const long = top.filter((task) => (task.dur ?? 0) > LONG_MS * 1000).sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0));
-  for (const task of long.slice(0, 10)) {
+  // --by-cpu: the tasks with the most thread time instead (the page's own longest work, whatever the load).
+  const chosen = args.includes('--by-cpu') ? [...top].sort((a, b) => (b.tdur ?? 0) - (a.tdur ?? 0)).slice(0, 8) : long.slice(0, 10);
+  for (const task of chosen) {
     const end = task.ts + (task.dur ?? 0);
     const js = jsIn(task.ts, end);
     console.log(`task ${fmt((task.dur ?? 0) / 1000, 1)} ms wall, ${fmt((task.tdur ?? 0) / 1000, 1)} ms CPU:`);
