@@ -1,9 +1,10 @@
+import { ChannelRecord } from './channel-record.js';
 import { copyMap } from './copy-map.js';
 import { EndedLog, EndedLogDraft } from './ended-log.js';
-import type { BridgeView, CallModel, ChannelView, EndpointView, TimelineDetails, TimelineEntry, TimelineKind } from './types.js';
+import type { BridgeView, CallModel, ChannelView, EndpointView, TimelineDetails, TimelineKind } from './types.js';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-export type ChannelDraft = Mutable<Omit<ChannelView, 'timeline'>> & { timeline: TimelineEntry[] };
+/** A channel this batch may change (its timeline through ModelDraft.note). */
+export type ChannelDraft = ChannelRecord;
 
 /**
  * Copy-on-write over one batch of events: each collection and each channel is
@@ -50,7 +51,7 @@ export class ModelDraft {
     const current = this.channels.get(id);
     if (!current) return undefined;
     if (current !== this.base.channels.get(id)) return current as ChannelDraft;
-    const copy = writableCopy(current);
+    const copy = ChannelRecord.writable(current);
     this.writableChannels().set(id, copy);
     return copy;
   }
@@ -68,13 +69,14 @@ export class ModelDraft {
     const current = this.endedDraft ? this.endedDraft.get(id) : this.base.ended.get(id);
     if (!current || !when(current)) return undefined;
     if (current !== this.base.ended.get(id)) return current as ChannelDraft;
-    const copy = writableCopy(current);
+    const copy = ChannelRecord.writable(current);
     this.writableEnded().replace(id, copy);
     return copy;
   }
 
   /** Moves a live channel to the bounded list of ended ones. */
   endChannel(channel: ChannelDraft): void {
+    channel.trim();
     this.writableChannels().delete(channel.id);
     const ended = this.writableEnded();
     ended.delete(channel.id);
@@ -84,23 +86,12 @@ export class ModelDraft {
   }
 
   /**
-   * Adds a step to a channel's timeline. Every entry is made here, with its
-   * fields in one order, so they share one hidden class; the words are built
-   * only where shown (labels.ts).
+   * Adds a step to a channel's timeline, kept as columns (channel-record.ts);
+   * the words are built only where shown (labels.ts). Past maxTimeline the
+   * first entry (how the call began) stays and the oldest after it goes.
    */
   note<K extends TimelineKind>(channel: ChannelDraft, at: number, kind: K, detail: TimelineDetails[K], source: string): void {
-    // The cast only restates the union member K picks; TypeScript does not correlate kind and detail through K.
-    this.addTimeline(channel, { at, kind, source, detail } as TimelineEntry);
-  }
-
-  private addTimeline(channel: ChannelDraft, entry: TimelineEntry): void {
-    const timeline = channel.timeline;
-    timeline.push(entry);
-    if (timeline.length > this.config.maxTimeline) {
-      // Keep the first entry (how the call began) and drop the oldest after it.
-      timeline.splice(1, 1);
-      channel.timelineDropped += 1;
-    }
+    channel.append(at, kind, source, detail, this.config.maxTimeline);
   }
 
   putBridge(bridge: BridgeView): void {
@@ -155,9 +146,4 @@ export class ModelDraft {
     this.endedDraft ??= new EndedLogDraft(EndedLog.from(this.base.ended));
     return this.endedDraft;
   }
-}
-
-/** A channel's copy this batch may change: its own timeline array, everything else shared until replaced. */
-function writableCopy(channel: ChannelView): ChannelDraft {
-  return { ...channel, timeline: channel.timeline.slice() };
 }

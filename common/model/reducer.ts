@@ -66,7 +66,7 @@ const TIMELINE_NOISE = new Set(['ChannelVarset', 'ChannelTalkingStarted', 'Chann
  */
 function guessedEnd(draft: ModelDraft, id: string): ChannelDraft | undefined {
   const channel = draft.editEnded(id, (ended) => ended.endedWhileDisconnected);
-  if (channel?.timeline.at(-1)?.kind === 'ended-while-disconnected') channel.timeline.pop();
+  if (channel?.lastKind() === 'ended-while-disconnected') channel.popLast();
   return channel;
 }
 

@@ -137,6 +137,7 @@ export interface ChannelView {
    * from its ChannelCreated: its answer time is then the time we saw it Up.
    */
   readonly approximate: boolean;
+  /** Built when read from the columns the model keeps (channel-record.ts); a plain array to every reader. */
   readonly timeline: readonly TimelineEntry[];
   /** Timeline entries dropped by the cap (the oldest after the first). */
   readonly timelineDropped: number;

@@ -1,4 +1,5 @@
 import { isInStasisApp, parseAriTime, type AriBridge, type AriCallerId, type AriChannel, type AriDialplan, type AriEndpoint } from '../ari.js';
+import { ChannelRecord } from './channel-record.js';
 import type { ChannelDraft } from './draft.js';
 import type { BridgeKind, BridgeView, DialplanPosition, EndpointView, ModelConfig, Party } from './types.js';
 
@@ -27,7 +28,7 @@ export function dialplanFrom(channel: AriChannel): DialplanPosition | null {
 
 export function newChannel(channel: AriChannel, at: number, config: ModelConfig): ChannelDraft {
   const state = typeof channel.state === 'string' ? channel.state : 'Unknown';
-  return {
+  return ChannelRecord.create({
     id: channel.id,
     name: typeof channel.name === 'string' ? channel.name : channel.id,
     state,
@@ -48,9 +49,8 @@ export function newChannel(channel: AriChannel, at: number, config: ModelConfig)
     hangupCauseText: null,
     endedWhileDisconnected: false,
     approximate: false,
-    timeline: [],
     timelineDropped: 0,
-  };
+  });
 }
 
 /**
