@@ -118,7 +118,16 @@ function applyAriEvent(draft: ModelDraft, event: AriEvent, now: number): boolean
     }
     case 'BridgeDestroyed': {
       if (!hasBridge(event)) return false;
-      draft.deleteBridge(event.bridge.id);
+      const gone = event.bridge.id;
+      // Asterisk sends each leg's ChannelLeftBridge first; should one come
+      // late or never, no leg stays in a bridge that no longer exists.
+      const members = [...(draft.bridges.get(gone)?.channelIds ?? []), ...(event.bridge.channels ?? [])];
+      for (const id of members) {
+        if (draft.channels.get(id)?.bridgeId !== gone) continue;
+        const channel = draft.editChannel(id);
+        if (channel) channel.bridgeId = null;
+      }
+      draft.deleteBridge(gone);
       return true;
     }
     case 'DeviceStateChanged': {
@@ -223,7 +232,10 @@ function applyChannelEvent(draft: ModelDraft, event: AriEvent, at: number): bool
 function applyBridgeMembership(draft: ModelDraft, channel: ChannelDraft, event: AriEvent, at: number): boolean {
   if (!hasBridge(event)) return false;
   const bridgeId = event.bridge.id;
-  draft.putBridge(bridgeFrom(event.bridge, at, draft.bridges.get(bridgeId)));
+  const known = draft.bridges.get(bridgeId);
+  // A leave never brings a bridge into being: after its BridgeDestroyed
+  // (should they come in that order) it would stay on the board for good.
+  if (known || event.type === 'ChannelEnteredBridge') draft.putBridge(bridgeFrom(event.bridge, at, known));
   if (event.type === 'ChannelEnteredBridge') {
     channel.bridgeId = bridgeId;
     draft.note(channel, at, 'bridge-enter', bridgeRef(event.bridge), 'ChannelEnteredBridge');

@@ -385,6 +385,26 @@ describe('bridges, endpoints and device states', () => {
     expect(m3.eventsSkipped).toBe(0);
   });
 
+  it('a bridge destroyed before its legs left is gone, and so is every leg\'s place in it', () => {
+    const m1 = apply(createModel({ app: APP }), [
+      created(a),
+      created(b),
+      ev('ChannelEnteredBridge', 100, { bridge: bridge(BR, [a.id]), channel: a }),
+      ev('ChannelEnteredBridge', 110, { bridge: bridge(BR, [a.id, b.id]), channel: b }),
+    ]);
+    const m2 = apply(m1, [ev('BridgeDestroyed', 200, { bridge: bridge(BR, [a.id, b.id]) })]);
+    expect(m2.bridges.has(BR)).toBe(false);
+    expect([live(m2, a.id).bridgeId, live(m2, b.id).bridgeId]).toEqual([null, null]);
+    // The leaves that come after say so on the timeline, but bring no bridge back.
+    const m3 = apply(m2, [
+      ev('ChannelLeftBridge', 210, { bridge: bridge(BR, [b.id]), channel: a }),
+      ev('ChannelLeftBridge', 220, { bridge: bridge(BR, []), channel: b }),
+    ]);
+    expect(m3.bridges.has(BR)).toBe(false);
+    expect(worded(live(m3, b.id).timeline.at(-1))?.kind).toBe('bridge-leave');
+    expect([live(m3, a.id).bridgeId, live(m3, b.id).bridgeId]).toEqual([null, null]);
+  });
+
   it('labels an unnamed holding bridge by its short id', () => {
     const holding = bridge('9f8e7d6c-0000-4000-8000-000000000001', [a.id], { bridge_type: 'holding', name: '', technology: 'holding_bridge' });
     const model = apply(createModel({ app: APP }), [created(a), ev('ChannelEnteredBridge', 100, { bridge: holding, channel: a })]);
