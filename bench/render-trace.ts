@@ -16,21 +16,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Page } from 'playwright-core';
 import { ROOT } from './lib/fixture.js';
 import { fmt, quantile } from './lib/harness.js';
-import { buildApp, openUi, startFrames, stopFrames, streamWithProbes } from './lib/ui.js';
+import { selfTimes, type TraceEvent } from './lib/task-trace.js';
+import { buildApp, openUi, startFrames, stopFrames, streamWithProbes, wheel } from './lib/ui.js';
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  pid: number;
-  tid: number;
-  args?: Record<string, unknown>;
-}
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -49,22 +39,6 @@ const seconds = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 8);
 const given = args.indexOf('--renderer');
 const rendererDir = given >= 0 ? resolve(args[given + 1] ?? '') : buildApp();
 const LONG_MS = 50;
-
-/** As the render row does: 100 px every 16 ms, turning round every `turnMs`. */
-async function wheel(page: Page, selector: string, ms: number, turnMs: number): Promise<number> {
-  const box = await page.locator(selector).first().boundingBox();
-  if (!box) throw new Error(`nothing to scroll at ${selector}`);
-  await page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 200));
-  const started = performance.now();
-  let wheels = 0;
-  while (performance.now() - started < ms) {
-    const down = Math.floor((performance.now() - started) / turnMs) % 2 === 0;
-    await page.mouse.wheel(0, down ? 100 : -100);
-    wheels += 1;
-    await new Promise((resolveWait) => setTimeout(resolveWait, 16));
-  }
-  return wheels;
-}
 
 async function main(): Promise<void> {
   const session = await openUi(rendererDir);
@@ -142,27 +116,8 @@ function analyze(events: TraceEvent[], profile: CpuProfile): void {
     if (last && task.ts < last.ts + (last.dur ?? 0)) continue;
     top.push(task);
   }
-  const selfTimes = (from: number, to: number): [string, number][] => {
-    const chosen = onMain.filter((event) => event.ts >= from && event.ts < to).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
-    const totals = new Map<string, number>();
-    const stack: { event: TraceEvent; child: number }[] = [];
-    const close = (until: number): void => {
-      while (stack.length > 0) {
-        const open = stack[stack.length - 1] as { event: TraceEvent; child: number };
-        if (open.event.ts + (open.event.dur ?? 0) > until) break;
-        stack.pop();
-        totals.set(open.event.name, (totals.get(open.event.name) ?? 0) + (open.event.dur ?? 0) - open.child);
-        const parent = stack[stack.length - 1];
-        if (parent) parent.child += open.event.dur ?? 0;
-      }
-    };
-    for (const event of chosen) {
-      close(event.ts);
-      stack.push({ event, child: 0 });
-    }
-    close(Infinity);
-    return [...totals].sort((a, b) => b[1] - a[1]);
-  };
+  const selfTimesIn = (from: number, to: number): [string, number][] =>
+    [...selfTimes(onMain.filter((event) => event.ts >= from && event.ts < to))].sort((a, b) => b[1] - a[1]);
 
   // Samples on the trace's clock (both are Chromium's monotonic µs).
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -215,14 +170,14 @@ function analyze(events: TraceEvent[], profile: CpuProfile): void {
     const end = task.ts + (task.dur ?? 0);
     const js = jsIn(task.ts, end);
     console.log(`task ${fmt((task.dur ?? 0) / 1000, 1)} ms wall, ${fmt((task.tdur ?? 0) / 1000, 1)} ms CPU:`);
-    console.log(`  trace self: ${fmtList(selfTimes(task.ts, end), 7)}`);
+    console.log(`  trace self: ${fmtList(selfTimesIn(task.ts, end), 7)}`);
     console.log(`  JS self:    ${fmtList(js.self, 7)}`);
     console.log(`  JS incl.:   ${fmtList(js.inclusive.filter(([key]) => !key.startsWith('(root)')), 10)}`);
   }
   // Over the whole run: what the main thread did (CPU by JS function, self).
   const whole = jsIn(-Infinity, Infinity);
   console.log(`whole run, JS self: ${fmtList(whole.self, 14)}`);
-  console.log(`whole run, trace self: ${fmtList(selfTimes(-Infinity, Infinity), 12)}`);
+  console.log(`whole run, trace self: ${fmtList(selfTimesIn(-Infinity, Infinity), 12)}`);
 }
 
 main().catch((error: unknown) => {

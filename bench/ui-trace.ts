@@ -22,20 +22,8 @@ import { resolve } from 'node:path';
 import { ROOT } from './lib/fixture.js';
 import { fmt, quantile } from './lib/harness.js';
 import { descendants } from './lib/sched.js';
+import { selfTimes as selfTimesOf, type TraceEvent } from './lib/task-trace.js';
 import { buildApp, openUi, probeStamps, rowsInView, streamWithProbes, watchProbes } from './lib/ui.js';
-
-interface TraceEvent {
-  name: string;
-  cat: string;
-  ph: string;
-  ts: number;
-  dur?: number;
-  /** Thread (CPU) time, µs: unlike dur, not stretched while the thread waits for a core. */
-  tdur?: number;
-  pid: number;
-  tid: number;
-  args?: Record<string, unknown>;
-}
 
 const args = process.argv.slice(2);
 const seconds = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 10);
@@ -182,28 +170,7 @@ function analyze(
     console.log(`page main thread: ${top.length} tasks over ${fmt(span / 1e6, 1)} s, busy ${fmt((busy / span) * 100, 1)} %; task p50 ${fmt(quantile(durations, 0.5), 2)} ms, p99 ${fmt(quantile(durations, 0.99), 1)} ms, max ${fmt(durations[durations.length - 1] ?? 0, 1)} ms; over 16 ms: ${durations.filter((d) => d > 16).length}, over 50 ms: ${durations.filter((d) => d > 50).length}`);
 
     // Self time per event name, all tasks and tasks over 16 ms.
-    const selfTimes = (within: (event: TraceEvent) => boolean): Map<string, number> => {
-      const chosen = onMain.filter(within).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
-      const totals = new Map<string, number>();
-      const stack: { event: TraceEvent; child: number }[] = [];
-      const close = (until: number): void => {
-        while (stack.length > 0) {
-          const topOf = stack[stack.length - 1] as { event: TraceEvent; child: number };
-          if (topOf.event.ts + (topOf.event.dur ?? 0) > until) break;
-          stack.pop();
-          const self = (topOf.event.dur ?? 0) - topOf.child;
-          totals.set(topOf.event.name, (totals.get(topOf.event.name) ?? 0) + self);
-          const parent = stack[stack.length - 1];
-          if (parent) parent.child += topOf.event.dur ?? 0;
-        }
-      };
-      for (const event of chosen) {
-        close(event.ts);
-        stack.push({ event, child: 0 });
-      }
-      close(Infinity);
-      return totals;
-    };
+    const selfTimes = (within: (event: TraceEvent) => boolean): Map<string, number> => selfTimesOf(onMain.filter(within));
     const long = top.filter((task) => (task.dur ?? 0) > 16_000);
     const inLong = (event: TraceEvent): boolean => long.some((task) => event.ts >= task.ts && event.ts < task.ts + (task.dur ?? 0));
     const print = (title: string, totals: Map<string, number>, whole: number): void => {

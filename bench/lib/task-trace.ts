@@ -8,11 +8,14 @@
  */
 import type { Page } from 'playwright-core';
 
-interface TraceEvent {
+/** A Chrome trace event, as CDP Tracing reports them. */
+export interface TraceEvent {
   name: string;
+  cat?: string;
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread (CPU) time, µs: unlike dur, not stretched while the thread waits for a core. */
   tdur?: number;
   pid: number;
   tid: number;
@@ -54,4 +57,27 @@ export async function traceTasks(page: Page): Promise<() => Promise<TaskTimes>> 
     }
     return { wall, cpu };
   };
+}
+
+/** Wall time (µs) per event name of complete events on one thread, minus the events nested in each. */
+export function selfTimes(events: readonly TraceEvent[]): Map<string, number> {
+  const chosen = [...events].sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const totals = new Map<string, number>();
+  const stack: { event: TraceEvent; child: number }[] = [];
+  const close = (until: number): void => {
+    while (stack.length > 0) {
+      const open = stack[stack.length - 1] as { event: TraceEvent; child: number };
+      if (open.event.ts + (open.event.dur ?? 0) > until) break;
+      stack.pop();
+      totals.set(open.event.name, (totals.get(open.event.name) ?? 0) + (open.event.dur ?? 0) - open.child);
+      const parent = stack[stack.length - 1];
+      if (parent) parent.child += open.event.dur ?? 0;
+    }
+  };
+  for (const event of chosen) {
+    close(event.ts);
+    stack.push({ event, child: 0 });
+  }
+  close(Infinity);
+  return totals;
 }

@@ -398,3 +398,19 @@ export async function stopFrames(page: Page): Promise<FrameStats> {
     return { intervals: state.intervals, longTasks: state.longTasks };
   });
 }
+
+/** Wheels over `selector` for `ms`, 100 px per 16 ms, turning round every `turnMs`. */
+export async function wheel(page: Page, selector: string, ms: number, turnMs: number): Promise<number> {
+  const box = await page.locator(selector).first().boundingBox();
+  if (!box) throw new Error(`nothing to scroll at ${selector}`);
+  await page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 200));
+  const started = performance.now();
+  let wheels = 0;
+  while (performance.now() - started < ms) {
+    const down = Math.floor((performance.now() - started) / turnMs) % 2 === 0;
+    await page.mouse.wheel(0, down ? 100 : -100);
+    wheels += 1;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 16));
+  }
+  return wheels;
+}

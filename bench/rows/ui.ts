@@ -13,11 +13,10 @@
  *   requestAnimationFrame interval and every long task (PerformanceObserver).
  */
 import { loadavg } from 'node:os';
-import type { Page } from 'playwright-core';
 import { fmt, quantile, summarize, type BenchRow, type Figure, type RowContext } from '../lib/harness.js';
 import { chromiumRenderers, sample, since } from '../lib/sched.js';
 import { traceTasks } from '../lib/task-trace.js';
-import { buildApp, LIVE_CHANNELS, openUi, probeStamps, rowsInView, startFrames, stopFrames, streamWithProbes, watchProbes } from '../lib/ui.js';
+import { buildApp, LIVE_CHANNELS, openUi, probeStamps, rowsInView, startFrames, stopFrames, streamWithProbes, watchProbes, wheel } from '../lib/ui.js';
 
 const RATE = 200;
 const LATENCY_GOAL_MS = 16;
@@ -165,22 +164,6 @@ export const domLatencyRow: BenchRow = {
     };
   },
 };
-
-/** Wheels over `selector` for `ms`, 100 px per 16 ms, turning round every `turnMs`. */
-async function wheel(page: Page, selector: string, ms: number, turnMs: number): Promise<number> {
-  const box = await page.locator(selector).first().boundingBox();
-  if (!box) throw new Error(`nothing to scroll at ${selector}`);
-  await page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 200));
-  const started = performance.now();
-  let wheels = 0;
-  while (performance.now() - started < ms) {
-    const down = Math.floor((performance.now() - started) / turnMs) % 2 === 0;
-    await page.mouse.wheel(0, down ? 100 : -100);
-    wheels += 1;
-    await new Promise((resolveWait) => setTimeout(resolveWait, 16));
-  }
-  return wheels;
-}
 
 const fps = (intervals: readonly number[]): number => 1000 / quantile([...intervals].sort((a, b) => a - b), 0.5);
 const slowShare = (intervals: readonly number[]): number => (intervals.filter((interval) => interval > 1000 / 50).length / Math.max(1, intervals.length)) * 100;
