@@ -75,7 +75,15 @@ async function main(): Promise<void> {
   }
   if (options.cpuProf) mkdirSync(PROFILES, { recursive: true });
   const selected = options.rows.length > 0 ? ROWS.filter((row) => options.rows.includes(row.id)) : ROWS;
-  const results = loadResults();
+  // Only this run's rows are ours: the file is read again before each write, so rows that other runs of the
+  // bench finished meanwhile (on a shared machine, several at once) are kept instead of being overwritten
+  // with the copy read at the start.
+  const mine: Record<string, RowResult> = {};
+  const save = (): void => {
+    const results = { ...loadResults(), ...mine };
+    writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(RESULTS_MD, renderResults(ROWS, results));
+  };
   let failed = false;
   for (const row of selected) {
     if (row.pending) {
@@ -89,7 +97,7 @@ async function main(): Promise<void> {
       const failure = child.message<{ message: string }>('error').then((error) => Promise.reject(new Error(error.message)));
       failure.catch(() => undefined);
       const { result } = await Promise.race([child.message<{ result: RowResult }>('result', 3_600_000), failure]);
-      results[row.id] = result;
+      mine[row.id] = result;
       log(`${row.id}: ${result.status} - ${result.headline} (${result.seconds.toFixed(0)} s)`);
     } catch (error) {
       failed = true;
@@ -97,10 +105,9 @@ async function main(): Promise<void> {
       child.process.kill();
     }
     await child.exited;
-    writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(RESULTS_MD, renderResults(ROWS, results));
+    save();
   }
-  writeFileSync(RESULTS_MD, renderResults(ROWS, results));
+  save();
   log(`wrote ${RESULTS_MD}`);
   if (failed) process.exitCode = 1;
 }
